@@ -1,0 +1,202 @@
+"""The one answer to "is it open?": agency rules + national calendar + aware datetime → status.
+
+The site, the API, JSON-LD and the benchmarks all call `office_status`. It is pure: it reads the
+rules it is given and never queries the database (build a `Calendar` once and pass it in)."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import holidays
+
+# How far ahead to look for the next opening before giving up (a bureau closed for a year is
+# effectively "no upcoming hours").
+HORIZON_DAYS = 400
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    date: dt.date
+    kind: str  # "holiday" | "workday" (make-up workday on a weekend) | "weekend" | "workday_regular"
+    name: str = ""
+    name_zh: str = ""
+    source: str = ""  # "package" (holidays library) | "staff" (PublicHoliday row) | ""
+
+    @property
+    def is_makeup_workday(self) -> bool:
+        return self.kind == "workday"
+
+
+@lru_cache(maxsize=64)
+def _package_year(year: int) -> tuple[dict[dt.date, str], dict[dt.date, str], frozenset[dt.date]]:
+    english = holidays.country_holidays("CN", years=year, language="en_US")
+    chinese = holidays.country_holidays("CN", years=year, language="zh_CN")
+    workdays = frozenset(day for day in english.weekend_workdays if day.year == year)
+    return dict(english), dict(chinese), workdays
+
+
+class Calendar:
+    """China's national calendar: the `holidays` package, overridden or extended by staff entries."""
+
+    def __init__(self, overrides: Iterable = ()):
+        # overrides: objects with date, kind ("holiday"/"workday"), name, name_zh (PublicHoliday rows)
+        self.overrides = {entry.date: entry for entry in overrides}
+
+    @classmethod
+    def load(cls) -> Calendar:
+        from agencies.models import PublicHoliday
+
+        return cls(PublicHoliday.objects.all())
+
+    def day(self, date: dt.date) -> CalendarDay:
+        entry = self.overrides.get(date)
+        if entry is not None:
+            return CalendarDay(date, entry.kind, entry.name, entry.name_zh, "staff")
+        english, chinese, workdays = _package_year(date.year)
+        if date in english:
+            return CalendarDay(date, "holiday", english[date], chinese.get(date, ""), "package")
+        if date in workdays:
+            return CalendarDay(date, "workday", "Make-up workday", "调休上班", "package")
+        if date.isoweekday() >= 6:
+            return CalendarDay(date, "weekend")
+        return CalendarDay(date, "workday_regular")
+
+    def special_days(self, start: dt.date, end: dt.date) -> list[CalendarDay]:
+        """Holidays and make-up workdays between start and end inclusive."""
+        days = (self.day(start + dt.timedelta(days=n)) for n in range((end - start).days + 1))
+        return [day for day in days if day.kind in {"holiday", "workday"}]
+
+
+@dataclass(frozen=True)
+class Interval:
+    opens: dt.time
+    closes: dt.time
+
+
+@dataclass(frozen=True)
+class DaySchedule:
+    date: dt.date
+    intervals: tuple[Interval, ...]
+    reason: str  # regular | makeup_workday | public_holiday | weekend | special_closure | special_hours | no_hours
+    detail: str = ""  # holiday name, special-day reason
+    detail_zh: str = ""
+    season: str = ""
+
+
+@dataclass(frozen=True)
+class OfficeStatus:
+    state: str  # "open" | "closed" | "unknown"
+    reason: str
+    detail: str = ""
+    detail_zh: str = ""
+    season: str = ""
+    at: dt.datetime | None = None
+    next_change: dt.datetime | None = None  # aware, in the agency's zone
+    timezone: str = ""
+    today: DaySchedule | None = field(default=None, compare=False)
+
+    @property
+    def is_open(self) -> bool | None:
+        return {"open": True, "closed": False}.get(self.state)
+
+
+def day_schedule(hours: Sequence, special_days: Sequence, calendar: Calendar, date: dt.date) -> DaySchedule:
+    """The intervals an agency keeps on one local date, and why."""
+    specials = [special for special in special_days if special.date == date]
+    closure = next((special for special in specials if special.kind == "closed"), None)
+    if closure is not None:
+        return DaySchedule(date, (), "special_closure", closure.reason, getattr(closure, "reason_zh", ""))
+    if specials:
+        intervals = tuple(sorted(Interval(s.opens, s.closes) for s in specials))
+        return DaySchedule(date, intervals, "special_hours", specials[0].reason, getattr(specials[0], "reason_zh", ""))
+
+    calendar_day = calendar.day(date)
+    if calendar_day.kind == "holiday":
+        return DaySchedule(date, (), "public_holiday", calendar_day.name, calendar_day.name_zh)
+
+    weekdays = [date.isoweekday()]
+    reason = "regular"
+    if calendar_day.kind == "workday":
+        # A make-up workday keeps the hours of an ordinary working day (the first of Mon–Fri with rules).
+        weekdays = [1, 2, 3, 4, 5]
+        reason = "makeup_workday"
+    for weekday in weekdays:
+        rules = [rule for rule in hours if weekday in rule.weekday_set and rule.season.contains(date)]
+        if rules:
+            intervals = tuple(sorted(Interval(rule.opens, rule.closes) for rule in rules))
+            season = next((rule.season_name for rule in rules if rule.season_name), "")
+            return DaySchedule(date, intervals, reason, calendar_day.name, calendar_day.name_zh, season)
+    if calendar_day.kind == "weekend":
+        return DaySchedule(date, (), "weekend")
+    return DaySchedule(date, (), "no_hours")
+
+
+def _local(date: dt.date, time: dt.time, zone: zoneinfo.ZoneInfo) -> dt.datetime:
+    return dt.datetime.combine(date, time, tzinfo=zone)
+
+
+def _next_opening(hours, special_days, calendar, after: dt.datetime, zone) -> dt.datetime | None:
+    date = after.date()
+    for offset in range(HORIZON_DAYS):
+        day = date + dt.timedelta(days=offset)
+        for interval in day_schedule(hours, special_days, calendar, day).intervals:
+            start = _local(day, interval.opens, zone)
+            if start > after:
+                return start
+    return None
+
+
+def office_status(
+    *,
+    hours: Sequence,
+    special_days: Sequence = (),
+    calendar: Calendar,
+    at: dt.datetime,
+    timezone: str = "Asia/Shanghai",
+) -> OfficeStatus:
+    """Open, closed or unknown at the aware datetime `at`, why, and when that next changes."""
+    if at.tzinfo is None:
+        raise ValueError("office_status needs an aware datetime")
+    zone = zoneinfo.ZoneInfo(timezone)
+    local = at.astimezone(zone)
+    today = day_schedule(hours, special_days, calendar, local.date())
+    has_special_today = today.reason in {"special_closure", "special_hours"}
+    if not hours and not has_special_today:
+        return OfficeStatus("unknown", "not_published", at=local, timezone=timezone, today=today)
+
+    now = local.time()
+    for interval in today.intervals:
+        if interval.opens <= now < interval.closes:
+            closes_at = _local(local.date(), interval.closes, zone)
+            return OfficeStatus(
+                "open", today.reason, today.detail, today.detail_zh, today.season, local, closes_at, timezone, today
+            )
+
+    if today.intervals:
+        if now < today.intervals[0].opens:
+            reason = "before_opening"
+        elif now >= today.intervals[-1].closes:
+            reason = "after_hours"
+        else:
+            reason = "lunch_break"
+        detail, detail_zh = today.detail, today.detail_zh
+    else:
+        reason, detail, detail_zh = today.reason, today.detail, today.detail_zh
+        if reason in {"regular", "makeup_workday"}:
+            reason = "no_hours"
+    next_open = _next_opening(hours, special_days, calendar, local, zone)
+    return OfficeStatus("closed", reason, detail, detail_zh, today.season, local, next_open, timezone, today)
+
+
+def agency_status(agency, at: dt.datetime, calendar: Calendar | None = None) -> OfficeStatus:
+    """`office_status` for a model instance; prefetch office_hours and special_days to avoid queries."""
+    return office_status(
+        hours=list(agency.office_hours.all()),
+        special_days=list(agency.special_days.all()),
+        calendar=calendar or Calendar.load(),
+        at=at,
+        timezone=agency.timezone,
+    )

@@ -1,0 +1,583 @@
+"""Regions, agencies and what an agency publishes about itself: names, contacts, hours, sources."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from agencies.phones import to_e164
+
+MONTH_DAY_RE = re.compile(r"^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def parse_month_day(value: str) -> tuple[int, int]:
+    """'07-01' → (7, 1); raises ValidationError for anything that is not a real calendar day."""
+    match = MONTH_DAY_RE.match(value or "")
+    if not match:
+        raise ValidationError(
+            "'%(value)s' is not a month-day in MM-DD form.", code="month_day", params={"value": value}
+        )
+    month, day = int(match.group(1)), int(match.group(2))
+    if day > DAYS_IN_MONTH[month]:
+        raise ValidationError(
+            "'%(value)s' is not a day of the year.", code="month_day", params={"value": value}
+        )
+    return month, day
+
+
+def validate_month_day(value: str) -> None:
+    parse_month_day(value)
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(
+            "'%(value)s' is not an IANA time zone.", code="timezone", params={"value": value}
+        ) from None
+
+
+class Localized:
+    """`display_name` picks the Chinese field when the active language is Chinese and it is filled."""
+
+    def localized(self, field: str) -> str:
+        english = getattr(self, field)
+        chinese = getattr(self, f"{field}_zh", "")
+        if (get_language() or "en").startswith("zh") and chinese:
+            return chinese
+        return english or chinese
+
+    def localized_lang(self, field: str) -> str:
+        """The `lang` attribute of what `localized` returns."""
+        chinese = getattr(self, f"{field}_zh", "")
+        english = getattr(self, field)
+        if chinese and ((get_language() or "en").startswith("zh") or not english):
+            return "zh-Hans"
+        return "en"
+
+    @property
+    def display_name(self) -> str:
+        return self.localized("name")
+
+    @property
+    def display_name_lang(self) -> str:
+        return self.localized_lang("name")
+
+
+class Region(Localized, models.Model):
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("Province")
+        PREFECTURE = "prefecture", _("Prefecture-level city")
+        COUNTY = "county", _("County")
+
+    code = models.CharField(
+        max_length=6,
+        unique=True,
+        validators=[RegexValidator(r"^\d{6}$", "A region code is six digits (GB/T 2260).")],
+        help_text="Official six-digit GB/T 2260 division code, e.g. 330100 for Hangzhou.",
+    )
+    name = models.CharField(max_length=200, help_text="English name, e.g. Hangzhou.")
+    name_zh = models.CharField(max_length=200, blank=True, help_text="Chinese name, e.g. 杭州市.")
+    level = models.CharField(max_length=20, choices=Level.choices)
+    # Removing a province must not silently orphan or delete its cities.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_synthetic = models.BooleanField(
+        default=False, editable=False, help_text="Generated for benchmarks; never real data."
+    )
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent_id == self.pk:
+            raise ValidationError({"parent": "A region cannot be its own parent."})
+        if self.level == self.Level.PROVINCE and self.parent_id:
+            raise ValidationError({"parent": "A province has no parent region."})
+        if self.level != self.Level.PROVINCE and not self.parent_id:
+            raise ValidationError({"parent": "Cities and counties need a parent region."})
+
+    def ancestors(self) -> list[Region]:
+        """From the province down to this region (one query per level; at most three)."""
+        chain, node = [], self
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return list(reversed(chain))
+
+
+class RegionManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> Region:
+        return self.get(code=code)
+
+
+Region.add_to_class("objects", RegionManager())
+
+
+class AgencyQuerySet(models.QuerySet):
+    def published(self) -> AgencyQuerySet:
+        return self.filter(status=Agency.Status.PUBLISHED)
+
+    def in_region(self, region: Region) -> AgencyQuerySet:
+        """Agencies of a region and of every region below it (codes nest by prefix)."""
+        if region.level == Region.Level.PROVINCE:
+            prefix = region.code[:2]
+        elif region.level == Region.Level.PREFECTURE:
+            prefix = region.code[:4]
+        else:
+            prefix = region.code
+        return self.filter(region__code__startswith=prefix)
+
+    def needs_review(self, today: dt.date | None = None) -> AgencyQuerySet:
+        """Not verified in the last 12 months (or never)."""
+        today = today or timezone.now().date()
+        cutoff = today - dt.timedelta(days=365)
+        return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+
+    def search(self, query: str) -> AgencyQuerySet:
+        """Case-insensitive substring search over names (both languages), other names, region and
+        duty texts. Substring matching is what Chinese needs: no tokenizer splits 怀化 from 怀化市."""
+        query = (query or "").strip()
+        if not query:
+            return self
+        from duties.models import Duty
+
+        duty_agencies = Duty.objects.filter(text__icontains=query).values("agency_id")
+        other_names = AgencyName.objects.filter(
+            Q(name__icontains=query) | Q(name_zh__icontains=query)
+        ).values("agency_id")
+        return self.filter(
+            Q(name__icontains=query)
+            | Q(name_zh__icontains=query)
+            | Q(slug__icontains=query)
+            | Q(region__name__icontains=query)
+            | Q(region__name_zh__icontains=query)
+            | Q(region__parent__name__icontains=query)
+            | Q(region__parent__name_zh__icontains=query)
+            | Q(pk__in=other_names)
+            | Q(pk__in=duty_agencies)
+        )
+
+
+class AgencyManager(models.Manager.from_queryset(AgencyQuerySet)):
+    def get_by_natural_key(self, slug: str) -> Agency:
+        return self.get(slug=slug)
+
+
+class Agency(Localized, models.Model):
+    class Level(models.TextChoices):
+        PROVINCIAL_DEPARTMENT = "provincial_department", _("Provincial department")
+        MUNICIPAL_BUREAU = "municipal_bureau", _("Municipal bureau")
+        COUNTY_BUREAU = "county_bureau", _("County bureau")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    slug = models.SlugField(
+        max_length=100, unique=True, help_text="Stable identifier used in URLs, imports and the API."
+    )
+    name = models.CharField(max_length=255, help_text="Official English name, as published.")
+    name_zh = models.CharField(max_length=255, blank=True, help_text="Official Chinese name, e.g. 浙江省科学技术厅.")
+    level = models.CharField(max_length=40, choices=Level.choices)
+    # An agency outlives reorganisations of regions: deleting a region in use must be refused.
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="agencies")
+    seat = models.ForeignKey(
+        Region,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="seated_agencies",
+        help_text="City where the agency sits (Lanzhou for Gansu's provincial department).",
+    )
+    # Deleting a supervising agency must not delete (or silently detach) the bureaus under it.
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="Supervising higher-level agency, if any.",
+    )
+    rank = models.CharField(
+        max_length=120, blank=True, help_text="Administrative rank where published, e.g. director-general level."
+    )
+    description = models.TextField(blank=True, help_text="Short description, verbatim from the source.")
+    website = models.URLField(blank=True, help_text="Official website as published.")
+    address = models.CharField(max_length=500, blank=True, help_text="Address exactly as published.")
+    postcode = models.CharField(
+        max_length=6,
+        blank=True,
+        validators=[RegexValidator(r"^\d{6}$", "A Chinese postcode is six digits.")],
+    )
+    timezone = models.CharField(
+        max_length=64, default="Asia/Shanghai", validators=[validate_timezone], help_text="IANA time zone."
+    )
+    hours_notes = models.TextField(
+        blank=True, help_text="How the published hours were interpreted (shown to citizens)."
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    last_verified = models.DateField(
+        null=True, blank=True, help_text="When staff last checked the record against the source."
+    )
+    is_synthetic = models.BooleanField(
+        default=False, editable=False, help_text="Generated for benchmarks; never real data."
+    )
+    version = models.PositiveIntegerField(default=1, editable=False, help_text="Optimistic-locking counter.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AgencyManager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+        indexes = [models.Index(fields=["status", "name"]), models.Index(fields=["updated_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="agency_not_own_parent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
+
+    def get_absolute_url(self) -> str:
+        return reverse("site:agency", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.parent_id and self.pk and self.parent_id == self.pk:
+            raise ValidationError({"parent": "An agency cannot supervise itself."})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def is_stale(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.now().date()
+        return self.last_verified is None or self.last_verified < today - dt.timedelta(days=365)
+
+
+class AgencyName(Localized, models.Model):
+    """Another name the agency also serves as (Gansu: Gansu Provincial Foreign Experts Bureau)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="other_names")
+    name = models.CharField(max_length=255)
+    name_zh = models.CharField(max_length=255, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="agencyname_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Contact(models.Model):
+    class Kind(models.TextChoices):
+        OFFICE = "office", _("Office telephone")
+        ENQUIRIES = "enquiries", _("Public enquiries")
+        SUPERVISION = "supervision", _("Supervision telephone")
+        COMPLAINTS = "complaints", _("Complaints telephone")
+        FAX = "fax", _("Fax")
+        EMAIL = "email", _("Email")
+        WEBSITE = "website", _("Website")
+
+    PHONE_KINDS = {Kind.OFFICE, Kind.ENQUIRIES, Kind.SUPERVISION, Kind.COMPLAINTS, Kind.FAX}
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="contacts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=120, help_text="Label exactly as published, e.g. 'Supervision Telephone'.")
+    value = models.CharField(max_length=255, help_text="Number, address or URL exactly as published.")
+    e164 = models.CharField(
+        max_length=20, blank=True, editable=False, help_text="Normalized phone number, filled automatically."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind__in=["office", "enquiries", "supervision", "complaints", "fax"]) | ~Q(e164=""),
+                name="contact_phone_has_e164",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.value}"
+
+    @property
+    def is_phone(self) -> bool:
+        return self.kind in self.PHONE_KINDS
+
+    def clean(self) -> None:
+        value = (self.value or "").strip()
+        if self.is_phone:
+            if not value:
+                raise ValidationError({"value": "A phone number is required."})
+            try:
+                self.e164 = to_e164(value)
+            except ValidationError as error:
+                raise ValidationError({"value": error.messages}) from None
+        else:
+            self.e164 = ""
+            if self.kind == self.Kind.EMAIL:
+                from django.core.validators import validate_email
+
+                try:
+                    validate_email(value)
+                except ValidationError:
+                    raise ValidationError({"value": f"'{value}' is not a valid email address."}) from None
+            elif self.kind == self.Kind.WEBSITE:
+                from django.core.validators import URLValidator
+
+                try:
+                    URLValidator()(value)
+                except ValidationError:
+                    raise ValidationError({"value": f"'{value}' is not a valid web address."}) from None
+
+    def save(self, *args, **kwargs) -> None:
+        # Keep e164 derived from the published text even for writes that skip full_clean().
+        if self.is_phone and self.value:
+            self.e164 = to_e164(self.value)
+        super().save(*args, **kwargs)
+
+
+class Season:
+    """A month-day range that may wrap the year end (1 Oct – 30 Jun)."""
+
+    def __init__(self, start: str, end: str):
+        self.start = parse_month_day(start)
+        self.end = parse_month_day(end)
+
+    def contains(self, day: dt.date) -> bool:
+        key = (day.month, day.day)
+        if self.start <= self.end:
+            return self.start <= key <= self.end
+        return key >= self.start or key <= self.end
+
+    def days(self) -> set[tuple[int, int]]:
+        leap_year = [dt.date(2024, 1, 1) + dt.timedelta(days=n) for n in range(366)]
+        return {(d.month, d.day) for d in leap_year if self.contains(d)}
+
+
+ALL_YEAR = ("01-01", "12-31")
+
+
+class OfficeHours(models.Model):
+    """One opening interval on some weekdays, optionally only within a season.
+
+    A day with a lunch break is two rows (08:30–12:00 and 14:30–18:00)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="office_hours")
+    weekdays = models.CharField(
+        max_length=7,
+        default="12345",
+        validators=[RegexValidator(r"^[1-7]{1,7}$", "Weekdays are digits 1 (Monday) to 7 (Sunday), e.g. 12345.")],
+        help_text="ISO weekdays the interval applies to: 1 = Monday … 7 = Sunday; '12345' is Monday–Friday.",
+    )
+    opens = models.TimeField()
+    closes = models.TimeField()
+    season_name = models.CharField(max_length=60, blank=True, help_text="As published, e.g. 'Summer'.")
+    season_name_zh = models.CharField(max_length=60, blank=True)
+    valid_from = models.CharField(
+        max_length=5, blank=True, validators=[validate_month_day],
+        help_text="First day of the season, MM-DD (e.g. 07-01). Leave both empty for all year.",
+    )
+    valid_through = models.CharField(
+        max_length=5, blank=True, validators=[validate_month_day],
+        help_text="Last day of the season, MM-DD (e.g. 09-30); may be before valid_from to wrap the year end.",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "valid_from", "weekdays", "opens"]
+        verbose_name_plural = "office hours"
+        constraints = [
+            models.CheckConstraint(condition=Q(closes__gt=models.F("opens")), name="officehours_closes_after_opens"),
+            models.CheckConstraint(
+                condition=(Q(valid_from="") & Q(valid_through="")) | (~Q(valid_from="") & ~Q(valid_through="")),
+                name="officehours_season_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weekday_set_label} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    @property
+    def weekday_set(self) -> set[int]:
+        return {int(ch) for ch in self.weekdays}
+
+    @property
+    def weekday_set_label(self) -> str:
+        return "".join(sorted(set(self.weekdays)))
+
+    @property
+    def season(self) -> Season:
+        if self.valid_from and self.valid_through:
+            return Season(self.valid_from, self.valid_through)
+        return Season(*ALL_YEAR)
+
+    @property
+    def is_seasonal(self) -> bool:
+        return bool(self.valid_from)
+
+    def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
+        if self.weekdays:
+            self.weekdays = "".join(sorted(set(self.weekdays)))
+        if self.opens and self.closes and self.closes <= self.opens:
+            errors.setdefault("closes", []).append("Closing time must be after opening time.")
+        if bool(self.valid_from) != bool(self.valid_through):
+            errors.setdefault("valid_through", []).append("Give both ends of the season, or neither.")
+        for field in ("valid_from", "valid_through"):
+            value = getattr(self, field)
+            if value:
+                try:
+                    parse_month_day(value)
+                except ValidationError as error:
+                    errors.setdefault(field, []).extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        if self.agency_id:
+            siblings = OfficeHours.objects.filter(agency_id=self.agency_id).exclude(pk=self.pk)
+            clash = self.first_overlap(siblings)
+            if clash is not None:
+                raise ValidationError(
+                    f"Overlaps {clash} on the same day and season; intervals of one day must not overlap."
+                )
+
+    def overlaps(self, other: OfficeHours) -> bool:
+        if not (self.weekday_set & other.weekday_set):
+            return False
+        if not (self.season.days() & other.season.days()):
+            return False
+        return self.opens < other.closes and other.opens < self.closes
+
+    def first_overlap(self, others) -> OfficeHours | None:
+        return next((other for other in others if self.overlaps(other)), None)
+
+
+class SpecialDay(models.Model):
+    """An agency's own exception for one date: closed, or different hours (one row per interval)."""
+
+    class Kind(models.TextChoices):
+        CLOSED = "closed", _("Closed")
+        HOURS = "hours", _("Changed hours")
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="special_days")
+    date = models.DateField()
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.CLOSED)
+    opens = models.TimeField(null=True, blank=True)
+    closes = models.TimeField(null=True, blank=True)
+    reason = models.CharField(max_length=200, blank=True, help_text="Shown to citizens, e.g. 'Office move'.")
+    reason_zh = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "date", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="closed") & Q(opens__isnull=True) & Q(closes__isnull=True))
+                | (Q(kind="hours") & Q(opens__isnull=False) & Q(closes__gt=models.F("opens"))),
+                name="specialday_times_match_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "date"], condition=Q(kind="closed"), name="specialday_one_closure_per_date"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.CLOSED:
+            return f"{self.date}: closed"
+        return f"{self.date}: {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.CLOSED:
+            if self.opens or self.closes:
+                raise ValidationError("A closed day has no opening hours; choose 'Changed hours' instead.")
+            return
+        if not self.opens or not self.closes:
+            raise ValidationError("Changed hours need both an opening and a closing time.")
+        if self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+        if self.agency_id and self.date:
+            same_day = SpecialDay.objects.filter(agency_id=self.agency_id, date=self.date).exclude(pk=self.pk)
+            if same_day.filter(kind=self.Kind.CLOSED).exists():
+                raise ValidationError({"date": "This date is already marked closed."})
+            for other in same_day.filter(kind=self.Kind.HOURS):
+                if self.opens < other.closes and other.opens < self.closes:
+                    raise ValidationError(f"Overlaps {other}.")
+
+
+class PublicHoliday(Localized, models.Model):
+    """A staff entry in the national calendar: it overrides or adds to the `holidays` package.
+
+    Use it for a year the State Council has not announced yet, or to correct the package."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("Public holiday (offices closed)")
+        WORKDAY = "workday", _("Make-up workday (offices open)")
+
+    date = models.DateField(unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=120, help_text="English name, e.g. National Day.")
+    name_zh = models.CharField(max_length=120, blank=True, help_text="Chinese name, e.g. 国庆节.")
+    notice = models.URLField(blank=True, help_text="Link to the State Council notice, if any.")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name} ({self.kind})"
+
+
+class Source(models.Model):
+    """Where a record came from: the published page, its own date, translator, retrieval."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="sources")
+    title = models.CharField(max_length=255, help_text="Page title as published.")
+    url = models.URLField(blank=True, help_text="Address of the page, where the page gives one.")
+    page_date = models.DateField(null=True, blank=True, help_text="The page's own date (published/updated).")
+    translator = models.CharField(max_length=120, blank=True, help_text="Translator credit, where given.")
+    retrieved_at = models.DateField(null=True, blank=True, help_text="When the page was retrieved, if recorded.")
+    reference = models.CharField(
+        max_length=255, blank=True, help_text="Where the copy we worked from is kept (e.g. the seed file)."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["agency", "-page_date", "id"]
+
+    def __str__(self) -> str:
+        return self.title

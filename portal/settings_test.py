@@ -1,0 +1,10 @@
+"""Test settings: the base settings plus a fast hasher. The database still comes from DATABASE_URL."""
+import os
+
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("CACHE_KEY_PREFIX", f"portal-test-{os.getpid()}")
+
+from portal.settings import *  # noqa: E402,F401,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

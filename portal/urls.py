@@ -1,0 +1,9 @@
+"""Root URLs: the public site, the staff admin and the integrator API."""
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("portal.site_urls")),
+]
