@@ -70,7 +70,7 @@ class Calendar:
         return [day for day in days if day.kind in {"holiday", "workday"}]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, order=True)
 class Interval:
     opens: dt.time
     closes: dt.time

@@ -76,6 +76,11 @@ class Localized:
         return self.localized_lang("name")
 
 
+class RegionManager(models.Manager):
+    def get_by_natural_key(self, code: str) -> Region:
+        return self.get(code=code)
+
+
 class Region(Localized, models.Model):
     class Level(models.TextChoices):
         PROVINCE = "province", _("Province")
@@ -98,6 +103,8 @@ class Region(Localized, models.Model):
     is_synthetic = models.BooleanField(
         default=False, editable=False, help_text="Generated for benchmarks; never real data."
     )
+
+    objects = RegionManager()
 
     class Meta:
         ordering = ["code"]
@@ -126,14 +133,6 @@ class Region(Localized, models.Model):
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
-
-
-class RegionManager(models.Manager):
-    def get_by_natural_key(self, code: str) -> Region:
-        return self.get(code=code)
-
-
-Region.add_to_class("objects", RegionManager())
 
 
 class AgencyQuerySet(models.QuerySet):

@@ -1,0 +1,143 @@
+"""The one FilterSet per list, shared by the public search page and the API."""
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from agencies.hours import Calendar, office_status
+from agencies.models import Agency, Region
+from duties.models import Duty, DutyCategory
+
+MAX_QUERY_LENGTH = 200
+DEFAULT_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class AwareDateTimeField(forms.CharField):
+    """ISO 8601 datetime; one without an offset is read in China Standard Time (Asia/Shanghai)."""
+
+    default_error_messages = {"invalid": _("Enter an ISO 8601 date and time, e.g. 2026-10-10T09:00+08:00.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            parsed = parse_datetime(value.strip().replace(" ", "T", 1))
+        except ValueError:
+            parsed = None
+        if parsed is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if timezone.is_naive(parsed):
+            parsed = parsed.replace(tzinfo=DEFAULT_ZONE)
+        return parsed
+
+
+class AwareDateTimeFilter(django_filters.Filter):
+    field_class = AwareDateTimeField
+
+
+def agencies_open_at(queryset: QuerySet, at: dt.datetime) -> QuerySet:
+    """Narrow to agencies open at `at`, using the single open/closed function."""
+    calendar = Calendar.load()
+    candidates = queryset.filter(office_hours__isnull=False).distinct().prefetch_related(
+        "office_hours", "special_days"
+    ).only("pk", "timezone")
+    open_ids = [
+        agency.pk
+        for agency in candidates
+        if office_status(
+            hours=list(agency.office_hours.all()),
+            special_days=list(agency.special_days.all()),
+            calendar=calendar,
+            at=at,
+            timezone=agency.timezone,
+        ).state == "open"
+    ]
+    return queryset.filter(pk__in=open_ids)
+
+
+class AgencyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"),
+        help_text="Words in names (English or Chinese), other names, region names or duty texts.",
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="code", method="filter_region", label=_("Region"),
+        help_text="Six-digit region code; includes every region below it.",
+    )
+    level = django_filters.ChoiceFilter(choices=Agency.Level.choices, label=_("Level"))
+    category = django_filters.ModelChoiceFilter(
+        queryset=DutyCategory.objects.all(), to_field_name="slug", method="filter_category",
+        label=_("Duty category"), help_text="Duty category slug: agencies with at least one duty in it.",
+    )
+    parent = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.published(), to_field_name="slug", label=_("Supervising agency"),
+        help_text="Slug of the supervising agency.",
+    )
+    open_at = AwareDateTimeFilter(
+        method="filter_open_at", label=_("Open at"),
+        help_text="ISO 8601 datetime: only agencies open then (no offset means Asia/Shanghai).",
+    )
+    open_now = django_filters.BooleanFilter(method="filter_open_now", label=_("Open now"),
+                                            widget=forms.CheckboxInput)
+    modified_since = AwareDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte", label=_("Modified since"),
+        help_text="ISO 8601 datetime: only agencies changed at or after it.",
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(("name", "name"), ("slug", "slug"), ("updated_at", "updated_at"), ("region__code", "region")),
+        help_text="name, slug, updated_at or region; prefix with - to reverse.",
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["q", "region", "level", "category", "parent", "open_at", "modified_since"]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search(value)
+
+    def filter_region(self, queryset, name, region):
+        return queryset.in_region(region) if region else queryset
+
+    def filter_category(self, queryset, name, category):
+        if not category:
+            return queryset
+        return queryset.filter(pk__in=Duty.objects.filter(category=category).values("agency_id"))
+
+    def filter_open_at(self, queryset, name, at):
+        return agencies_open_at(queryset, at) if at else queryset
+
+    def filter_open_now(self, queryset, name, value):
+        return agencies_open_at(queryset, timezone.now()) if value else queryset
+
+
+class DutyFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH,
+                                  help_text="Words in the duty text.")
+    category = django_filters.ModelChoiceFilter(
+        queryset=DutyCategory.objects.all(), to_field_name="slug", help_text="Duty category slug."
+    )
+    agency = django_filters.ModelChoiceFilter(
+        queryset=Agency.objects.published(), to_field_name="slug", help_text="Agency slug."
+    )
+    region = django_filters.ModelChoiceFilter(
+        queryset=Region.objects.all(), to_field_name="code", method="filter_region",
+        help_text="Six-digit region code; includes every region below it.",
+    )
+
+    class Meta:
+        model = Duty
+        fields = ["q", "category", "agency", "region"]
+
+    def filter_region(self, queryset, name, region):
+        if not region:
+            return queryset
+        return queryset.filter(agency__in=Agency.objects.in_region(region))
