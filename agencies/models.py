@@ -5,10 +5,11 @@ import datetime as dt
 import re
 import zoneinfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -178,6 +179,31 @@ class AgencyQuerySet(models.QuerySet):
             | Q(pk__in=other_names)
             | Q(pk__in=duty_agencies)
         )
+
+    def with_profile(self) -> AgencyQuerySet:
+        """Everything the public profile shows, in a fixed number of queries however much there is."""
+        from duties.models import Duty
+
+        sub_items = Duty.objects.select_related("category").order_by("position")
+        top_level = (
+            Duty.objects.top_level().select_related("category").order_by("position")
+            .prefetch_related(Prefetch("children", queryset=sub_items))
+        )
+        return self.select_related("region__parent", "seat__parent", "parent").prefetch_related(
+            "other_names", "contacts", "office_hours", "special_days", "sources",
+            Prefetch("duties", queryset=top_level, to_attr="top_level_duties"),
+        )
+
+    def with_listing(self, query: str = "") -> AgencyQuerySet:
+        """What a search result shows: names, region, hours for the status badge and, for a query,
+        the duties that matched it (to show why the agency was found)."""
+        from duties.models import Duty
+
+        lookups: list = ["other_names", "office_hours", "special_days"]
+        if query:
+            matching = Duty.objects.filter(text__icontains=query).select_related("parent").order_by("id")
+            lookups.append(Prefetch("duties", queryset=matching, to_attr="matching_duties"))
+        return self.select_related("region__parent").prefetch_related(*lookups)
 
 
 class AgencyManager(models.Manager.from_queryset(AgencyQuerySet)):
@@ -580,3 +606,51 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AgencyAssignment(models.Model):
+    """Gives a member of the "Agency editors" group the right to edit one agency and its records."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agency_assignments")
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="assignments")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user", "agency"]
+        constraints = [models.UniqueConstraint(fields=["user", "agency"], name="agencyassignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.agency}"
+
+
+class ImportBatch(models.Model):
+    """One confirmed import. Its history records carry the change reason `import #<id>`, so the
+    whole import can be reviewed and undone together."""
+
+    resource = models.CharField(max_length=60, help_text="What was imported, e.g. 'contacts'.")
+    file_name = models.CharField(max_length=255, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    # Keep the record of an import even when the account that ran it is removed.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    new = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "import batches"
+
+    def __str__(self) -> str:
+        return f"Import #{self.pk}: {self.resource} ({self.file_name})"
+
+    @property
+    def change_reason(self) -> str:
+        return f"import #{self.pk}"
