@@ -104,6 +104,7 @@ class Region(Localized, models.Model):
     is_synthetic = models.BooleanField(
         default=False, editable=False, help_text="Generated for benchmarks; never real data."
     )
+    history = HistoricalRecords()
 
     objects = RegionManager()
 

@@ -22,6 +22,7 @@ class DutyCategory(Localized, models.Model):
     name_zh = models.CharField(max_length=120, blank=True)
     description = models.TextField(blank=True, help_text="What belongs in this category, for editors.")
     position = models.PositiveSmallIntegerField(default=0, help_text="Order in lists and the compare matrix.")
+    history = HistoricalRecords()
 
     objects = DutyCategoryManager()
 
