@@ -1,0 +1,97 @@
+"""Integrator API v1 for duties and duty categories (published agencies only)."""
+from __future__ import annotations
+
+from django.db.models import Count, F, Max, QuerySet
+from django.db.models.functions import Coalesce
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.renderers import JSONRenderer
+
+from agencies.api import ERRORS, AgencyRefSerializer, CategoryBriefSerializer
+from agencies.filters import DutyFilter
+from duties.models import Duty, DutyCategory
+from portal.api_caching import ConditionalGetMixin
+from portal.api_pagination import ApiPagination
+from portal.api_throttling import AnonThrottle
+
+
+class DutyParentSerializer(serializers.ModelSerializer):
+    label = serializers.CharField(help_text="Label of the item this sub-item belongs to.")
+    position = serializers.IntegerField(help_text="Position of that item.")
+
+    class Meta:
+        model = Duty
+        fields = ["label", "position"]
+
+
+class DutySerializer(serializers.ModelSerializer):
+    agency = AgencyRefSerializer(help_text="The agency that publishes the duty.")
+    label = serializers.CharField(help_text="Label exactly as published: (1), 1., (iii).")
+    position = serializers.IntegerField(help_text="Order as published, from 1 (within its item for sub-items).")
+    parent = DutyParentSerializer(allow_null=True, help_text="For a sub-item, the item it belongs to; else null.")
+    text = serializers.CharField(help_text="Full text, verbatim.")
+    category = CategoryBriefSerializer(help_text="Shared duty category.")
+
+    class Meta:
+        model = Duty
+        fields = ["agency", "label", "position", "parent", "text", "category"]
+
+
+class DutyCategorySerializer(serializers.ModelSerializer):
+    slug = serializers.CharField(help_text="Category identifier, usable as the category filter.")
+    name = serializers.CharField(help_text="English name.")
+    name_zh = serializers.CharField(help_text="Chinese name.")
+    description = serializers.CharField(help_text="What belongs in the category.")
+    position = serializers.IntegerField(help_text="Order in lists.")
+
+    class Meta:
+        model = DutyCategory
+        fields = ["slug", "name", "name_zh", "description", "position"]
+
+
+@extend_schema(tags=["duties"])
+class DutyViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """Duties of published agencies, in published order."""
+
+    filterset_class = DutyFilter
+    serializer_class = DutySerializer
+    pagination_class = ApiPagination
+    throttle_classes = [AnonThrottle]
+    renderer_classes = [JSONRenderer]
+
+    def get_queryset(self) -> QuerySet[Duty]:
+        return Duty.objects.published().select_related("agency", "category", "parent").order_by(
+            "agency__name", "agency_id", Coalesce("parent__position", "position"),
+            F("parent_id").asc(nulls_first=True), "position",
+        )
+
+    @extend_schema(summary="List duties", responses={200: DutySerializer(many=True), **ERRORS})
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        # Duties have no time stamp of their own; editing one saves its agency.
+        summary = queryset.aggregate(count=Count("pk"), latest=Max("agency__updated_at"), last=Max("pk"))
+        if (response := self.not_modified(*summary.values(), last_modified=summary["latest"])):
+            return response
+        page = self.paginator.paginate_queryset(queryset, request, view=self, count=summary["count"])
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+@extend_schema(tags=["duties"])
+class DutyCategoryViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """The shared vocabulary of duty categories: the values of the `category` filters."""
+
+    queryset = DutyCategory.objects.order_by("position", "slug")
+    serializer_class = DutyCategorySerializer
+    pagination_class = ApiPagination
+    filter_backends = []
+    throttle_classes = [AnonThrottle]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(summary="List duty categories", responses={200: DutyCategorySerializer(many=True), **ERRORS})
+    def list(self, request):
+        page = self.paginator.paginate_queryset(self.get_queryset(), request, view=self)
+        # No time stamps on categories: the page's own rows are the fingerprint (no Last-Modified).
+        rows = [(c.slug, c.name, c.name_zh, c.description, c.position) for c in page]
+        if (response := self.not_modified(self.paginator.page.paginator.count, rows)):
+            return response
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -1,0 +1,33 @@
+"""The integrator API, version 1 (mounted at /api/v1/ as namespace "api")."""
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from agencies.api import AgencyViewSet, HolidayView, RegionViewSet
+from duties.api import DutyCategoryViewSet, DutyViewSet
+from portal.api_throttling import AnonThrottle
+
+app_name = "api"
+
+router = SimpleRouter()
+router.register("agencies", AgencyViewSet, basename="agency")
+router.register("duties", DutyViewSet, basename="duty")
+router.register("categories", DutyCategoryViewSet, basename="category")
+router.register("regions", RegionViewSet, basename="region")
+
+
+def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Unknown API paths answer in JSON like every other API error."""
+    return JsonResponse({"detail": "Not found."}, status=404)
+
+
+urlpatterns = [
+    *router.urls,
+    path("holidays/", HolidayView.as_view(), name="holidays"),
+    path("schema/", SpectacularAPIView.as_view(api_version="v1", throttle_classes=[AnonThrottle]), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="redoc"),
+    # Only paths ending in "/": CommonMiddleware still appends the slash to the others first.
+    re_path(r"^(?P<path>.*/)$", not_found),
+]
