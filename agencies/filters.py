@@ -23,7 +23,12 @@ DEFAULT_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 class AwareDateTimeField(forms.CharField):
     """ISO 8601 datetime; one without an offset is read in China Standard Time (Asia/Shanghai)."""
 
-    default_error_messages = {"invalid": _("Enter an ISO 8601 date and time, e.g. 2026-10-10T09:00+08:00.")}
+    default_error_messages = {
+        "invalid": _("Enter an ISO 8601 date and time, e.g. 2026-10-10T09:00+08:00."),
+        "out_of_range": _("Enter a date and time between the years %(min)s and %(max)s."),
+    }
+    # Far dates overflow when converted between zones or searched 400 days ahead (a 500, not a 400).
+    min_year, max_year = 1900, 2100
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -35,12 +40,18 @@ class AwareDateTimeField(forms.CharField):
             parsed = None
         if parsed is None:
             raise ValidationError(self.error_messages["invalid"], code="invalid")
+        if not self.min_year <= parsed.year <= self.max_year:
+            raise ValidationError(
+                self.error_messages["out_of_range"], code="out_of_range",
+                params={"min": self.min_year, "max": self.max_year},
+            )
         if timezone.is_naive(parsed):
             parsed = parsed.replace(tzinfo=DEFAULT_ZONE)
         return parsed
 
 
-class AwareDateTimeFilter(django_filters.Filter):
+class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
+    # An IsoDateTimeFilter only so the API schema documents it as a date-time.
     field_class = AwareDateTimeField
 
 
