@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import dj_database_url
+from corsheaders.defaults import default_headers as corsheaders_default_headers
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -150,6 +151,8 @@ SESSION_COOKIE_HTTPONLY = True
 CORS_ALLOW_ALL_ORIGINS = True
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = [*corsheaders_default_headers, "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Retry-After"]  # scripts on other sites may read them
 API_ANON_RATE = envstr("API_ANON_RATE", "600/minute")
 API_NUM_PROXIES = envint("API_NUM_PROXIES", 0)
 REST_FRAMEWORK = {
@@ -172,6 +175,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "AgencyLevelEnum": "agencies.models.Agency.Level",
+        "RegionLevelEnum": "agencies.models.Region.Level",
+    },
 }
 
 # Import/export: writes are all-or-nothing and need explicit permissions.
