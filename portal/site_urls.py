@@ -1,9 +1,18 @@
 """Public site URLs (namespace "site")."""
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
 from portal import views
+from portal.sitemaps import SITEMAPS
 
 app_name = "site"
 urlpatterns = [
+    path("", views.home, name="home"),
     path("agencies/<slug:slug>/", views.agency_detail, name="agency"),
+    path("agencies/<slug:slug>/contact.vcf", views.agency_vcard_download, name="agency-vcard"),
+    path("agencies/<slug:slug>/correction/", views.agency_correction, name="agency-correction"),
+    path("compare/", views.compare, name="compare"),
+    path("regions/", views.region_list, name="regions"),
+    path("regions/<str:code>/", views.region_detail, name="region"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

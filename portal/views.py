@@ -1,9 +1,178 @@
+"""The public site: thin views over published agencies (reads live on the querysets)."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Min
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
-from agencies.models import Agency
+from agencies.filters import AgencyFilter
+from agencies.hours import Calendar, agency_status
+from agencies.models import Agency, Region
+from duties.models import Duty, DutyCategory
+from portal.forms import CorrectionForm, correction_rate_exceeded
+from portal.jsonld import agency_jsonld, as_script
+from portal.search import match_reasons
+from portal.status import status_line, upcoming_days, weekly_tables
+from portal.vcard import agency_vcard
+
+RESULTS_PER_PAGE = 20
+COMPARE_PER_PAGE = 12
+SEARCH_PARAMS = ("q", "region", "level", "category", "open_now")
 
 
+def region_choices() -> list[tuple[str, str, bool]]:
+    """(code, 'Province › City' label, is_province) for the region filter, provinces before their cities."""
+    regions = list(Region.objects.select_related("parent").order_by("code"))
+    return [
+        (region.code, " › ".join(r.display_name for r in region.ancestors()), region.parent_id is None)
+        for region in regions
+    ]
+
+
+def _filterset(request: HttpRequest) -> tuple[AgencyFilter, int]:
+    filterset = AgencyFilter(request.GET, queryset=Agency.objects.published())
+    return filterset, (200 if filterset.is_valid() else 400)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Home and search in one page: every published bureau, narrowed by the shared AgencyFilter."""
+    filterset, status = _filterset(request)
+    query = filterset.form.cleaned_data.get("q") or ""
+    searching = any(request.GET.get(param) for param in SEARCH_PARAMS)
+    # Invalid filters list nothing rather than silently ignoring what the visitor asked for.
+    agencies = filterset.qs.with_listing(query) if status == 200 else Agency.objects.none()
+    page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    calendar, now = Calendar.load(), timezone.now()
+    results = [
+        {"agency": agency, "status": status_line(agency_status(agency, now, calendar)),
+         "matches": match_reasons(agency, query)}
+        for agency in page
+    ]
+    return render(request, "portal/home.html", {
+        "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
+        "page": page, "results": results, "region_choices": region_choices(),
+        "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
+    }, status=status)
+
+
+def _profile_context(request: HttpRequest, agency: Agency) -> dict:
+    calendar, now = Calendar.load(), timezone.now()
+    local_now = now.astimezone(agency.zone)
+    status = agency_status(agency, now, calendar)
+    url = request.build_absolute_uri(agency.get_absolute_url())
+    return {
+        "agency": agency,
+        "status": status_line(status),
+        "status_raw": status,
+        "local_now": local_now,
+        "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
+        "upcoming": upcoming_days(agency, calendar, local_now.date()),
+        "phones": [c for c in agency.contacts.all() if c.is_phone],
+        "other_contacts": [c for c in agency.contacts.all() if not c.is_phone],
+        "stale": agency.is_stale(local_now.date()),
+        "jsonld": as_script(agency_jsonld(agency, url, calendar, local_now.date())),
+        "canonical_url": url,
+    }
+
+
+@require_GET
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.published().with_profile(), slug=slug)
+    context = _profile_context(request, agency)
+    context["correction_form"] = CorrectionForm()
+    return render(request, "portal/agency_detail.html", context)
+
+
+@require_GET
+def agency_vcard_download(request: HttpRequest, slug: str) -> HttpResponse:
+    agency = get_object_or_404(Agency.objects.published().prefetch_related("contacts"), slug=slug)
+    card = agency_vcard(agency, request.build_absolute_uri(agency.get_absolute_url()))
+    response = HttpResponse(card, content_type="text/vcard; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{agency.slug}.vcf"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
+    """GET shows the form alone; POST files a report. The profile embeds the same form."""
     agency = get_object_or_404(Agency.objects.published(), slug=slug)
-    return HttpResponse(agency.name)
+    form = CorrectionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if correction_rate_exceeded(request):
+            return render(request, "portal/correction.html", {"agency": agency, "form": form, "limited": True},
+                          status=429)
+        if form.is_valid():
+            # A filled honeypot gets the same thanks, so a bot learns nothing — but nothing is stored.
+            if not form.is_bot:
+                report = form.save(commit=False)
+                report.agency = agency
+                report.language = get_language() or ""
+                report.save()
+            messages.success(request, _("Thank you. Your report was sent to the editors, who will check it."))
+            return redirect(agency)
+        status = 400
+    return render(request, "portal/correction.html", {"agency": agency, "form": form}, status=status)
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    """Duty categories × bureaus: which bureau carries which responsibility."""
+    filterset, status = _filterset(request)
+    page = Paginator(filterset.qs.select_related("region"), COMPARE_PER_PAGE).get_page(request.GET.get("page"))
+    agencies = list(page)
+    cells = (
+        Duty.objects.filter(agency__in=agencies)
+        .values("agency_id", "category_id").annotate(count=Count("id"), first=Min("id"))
+    )
+    by_cell = {(cell["agency_id"], cell["category_id"]): cell for cell in cells}
+    rows = [
+        (category, [(agency, by_cell.get((agency.pk, category.pk))) for agency in agencies])
+        for category in DutyCategory.objects.all()
+    ]
+    return render(request, "portal/compare.html", {
+        "form": filterset.form, "page": page, "agencies": agencies, "rows": rows,
+        "region_choices": region_choices(), "levels": Agency.Level.choices,
+    }, status=status)
+
+
+@require_GET
+def region_list(request: HttpRequest) -> HttpResponse:
+    """Provinces › cities, with how many published bureaus each has."""
+    counts = dict(Agency.objects.published().values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
+    regions = list(Region.objects.order_by("code"))
+    children: dict[int, list[Region]] = {}
+    for region in regions:
+        region.agency_count = counts.get(region.pk, 0)
+        if region.parent_id:
+            children.setdefault(region.parent_id, []).append(region)
+    provinces = []
+    for region in regions:
+        if region.parent_id is None:
+            region.cities = children.get(region.pk, [])
+            region.total = region.agency_count + sum(
+                city.agency_count + sum(c.agency_count for c in children.get(city.pk, [])) for city in region.cities
+            )
+            provinces.append(region)
+    return render(request, "portal/region_list.html", {"provinces": provinces})
+
+
+@require_GET
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
+    agencies = Agency.objects.published().in_region(region).with_listing()
+    page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    calendar, now = Calendar.load(), timezone.now()
+    results = [{"agency": agency, "status": status_line(agency_status(agency, now, calendar))} for agency in page]
+    return render(request, "portal/region_detail.html", {
+        "region": region, "ancestors": region.ancestors(), "cities": region.children.order_by("code"),
+        "page": page, "results": results,
+    })
+

@@ -1,0 +1,37 @@
+from django import template
+from django.utils.translation import get_language
+
+from agencies.phones import national_format
+from portal.search import highlight as highlight_text
+
+register = template.Library()
+
+
+@register.filter
+def highlight(text: str, query: str):
+    return highlight_text(text, query)
+
+
+@register.filter
+def local_phone(e164: str) -> str:
+    """+8657187056409 → '0571 8705 6409', as callers inside China dial it."""
+    return national_format(e164) if e164 else ""
+
+
+@register.simple_tag
+def page_lang() -> str:
+    """The BCP 47 tag of the page language, for comparing with content `lang` values."""
+    return "zh-Hans" if (get_language() or "en").startswith("zh") else "en"
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes) -> str:
+    """The current query string with some parameters replaced (pagination links keep the filters)."""
+    params = context["request"].GET.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
