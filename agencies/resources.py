@@ -1,0 +1,480 @@
+"""Spreadsheet import and export (django-import-export 4) for agencies and what they publish.
+
+Every file speaks natural keys only (agency slug, region code, category slug, a duty's position), so a
+file exported from one installation imports into another. Imports go through the library's bulk
+path, with history recorded by simple_history's bulk helpers, and every row is validated by the
+model's own clean(). `StaffResource` holds the machinery; the resources below only declare columns."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.utils import timezone
+from import_export import fields, resources, widgets
+from import_export.instance_loaders import BaseInstanceLoader
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
+from agencies.permissions import agency_ids_for
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def escape_formula(value: Any) -> Any:
+    """Make a cell that a spreadsheet would run as a formula plain text (OWASP: prefix a quote)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def unescape_formula(value: Any) -> Any:
+    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
+
+
+def _canonical(value: Any) -> str:
+    """One spelling per value for natural-key comparisons: '01' and 1 and 1.0 are all '1'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, dt.datetime):
+        value = value.date() if value.time() == dt.time(0) else value
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M:%S")
+    return str(value).strip()
+
+
+class NaturalKeyWidget(widgets.ForeignKeyWidget):
+    """A foreign key written as the related row's natural key (slug, code), looked up once per import.
+
+    The whole related table's keys are loaded on first use: one query instead of one per row."""
+
+    def __init__(self, model, field: str, label: str | None = None, **kwargs):
+        super().__init__(model, field=field, **kwargs)
+        self.label = label or model._meta.verbose_name
+        self._by_key: dict[str, Any] | None = None
+        self._key_by_id: dict[int, str] = {}
+        self.resource: StaffResource | None = None
+
+    def _load(self) -> None:
+        self._by_key = {}
+        for obj in self.model._default_manager.only("pk", self.field):
+            self.remember(obj)
+
+    def remember(self, obj) -> None:
+        if self._by_key is None:
+            self._load()
+        key = _canonical(getattr(obj, self.field))
+        self._by_key[key] = obj
+        if obj.pk is not None:
+            self._key_by_id[obj.pk] = key
+
+    def clean(self, value, row=None, **kwargs):
+        key = _canonical(value)
+        if not key:
+            return None
+        if self._by_key is None:
+            self._load()
+        obj = self._by_key.get(key)
+        if obj is None:
+            raise ValueError(f"'{key}' is not the {self.field} of any {self.label}.")
+        return obj
+
+    def key_for_id(self, pk: int | None) -> str:
+        if pk is None:
+            return ""
+        if self._by_key is None:
+            self._load()
+        if pk not in self._key_by_id:
+            self._key_by_id[pk] = _canonical(self.model._default_manager.values_list(self.field, flat=True).get(pk=pk))
+        return self._key_by_id[pk]
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return getattr(value, self.field)
+
+    def instance_key_part(self, instance, attribute: str) -> str:
+        return self.key_for_id(getattr(instance, f"{attribute}_id"))
+
+
+class NaturalKeyInstanceLoader(BaseInstanceLoader):
+    """Loads every instance the file could update in one query and finds them by natural key
+    (CachedInstanceLoader does the same for a single id column; our keys may span several)."""
+
+    def __init__(self, resource: StaffResource, dataset=None):
+        super().__init__(resource, dataset)
+        self.instances: dict[tuple, models.Model] = {}
+        self.by_id: dict[int, models.Model] = {}
+        queryset = resource.get_queryset()
+        agency_column = resource.fields.get("agency")
+        if agency_column is not None and dataset is not None and agency_column.column_name in (dataset.headers or []):
+            slugs = {_canonical(value) for value in dataset[agency_column.column_name]}
+            queryset = queryset.filter(agency__slug__in=slugs)
+        for instance in queryset.order_by():
+            self.by_id[instance.pk] = instance
+        for instance in self.by_id.values():
+            self.instances[resource.instance_key(instance)] = instance
+
+    def get_instance(self, row):
+        return self.instances.get(self.resource.row_key(row))
+
+    def add(self, instance) -> None:
+        self.instances[self.resource.instance_key(instance)] = instance
+
+
+class StaffResource(resources.ModelResource):
+    """Base for every staff import: natural keys, scope, validation, bulk writes with history."""
+
+    #: the path from the model to Agency, for scoping ("" for Agency itself, None for shared data)
+    agency_path: str | None = "agency"
+    #: model fields that clean() derives and bulk_update must therefore write as well
+    derived_fields: list[str] = []
+    #: the foreign key to the same model whose targets must be created first
+    self_parent: str | None = None
+
+    class Meta:
+        use_bulk = True
+        batch_size = 1000
+        skip_diff = True
+        clean_model_instances = True
+        instance_loader_class = NaturalKeyInstanceLoader
+        report_skipped = True
+
+    def __init__(self, user=None, batch=None, escape_formulae: bool = False, **kwargs):
+        super().__init__(**kwargs)
+        self.user = user
+        self.batch = batch
+        self.escape_formulae = escape_formulae
+        self.loader: NaturalKeyInstanceLoader | None = None
+        self._seen_rows: dict[tuple, int] = {}
+        self._snapshots: dict[int, dict[str, Any]] = {}
+        self.unchanged_rows: set[int] = set()
+        for field in self.fields.values():
+            if hasattr(field.widget, "instance_key_part"):
+                field.widget.resource = self
+
+    # --- natural keys -----------------------------------------------------------------------
+    def _key_fields(self) -> list[fields.Field]:
+        return [self.fields[name] for name in self.get_import_id_fields()]
+
+    def row_key(self, row) -> tuple:
+        key = []
+        for field in self._key_fields():
+            value = row.get(field.column_name)
+            if hasattr(field.widget, "instance_key_part"):
+                key.append(_canonical(value))
+            else:
+                try:
+                    key.append(_canonical(field.widget.clean(value, row=row)))
+                except ValueError:
+                    key.append(_canonical(value))
+        return tuple(key)
+
+    def instance_key(self, instance) -> tuple:
+        key = []
+        for field in self._key_fields():
+            if hasattr(field.widget, "instance_key_part"):
+                key.append(field.widget.instance_key_part(instance, field.attribute))
+            else:
+                key.append(_canonical(getattr(instance, field.attribute)))
+        return tuple(key)
+
+    # --- import hooks -----------------------------------------------------------------------
+    def before_import(self, dataset, **kwargs):
+        self.loader = None
+        self._seen_rows.clear()
+        self.unchanged_rows.clear()
+
+    def get_or_init_instance(self, instance_loader, row):
+        self.loader = instance_loader
+        return super().get_or_init_instance(instance_loader, row)
+
+    def before_import_row(self, row, **kwargs):
+        # Empty spreadsheet cells arrive as None; text columns store "", the widgets map "" to None.
+        for column, value in row.items():
+            row[column] = "" if value is None else unescape_formula(value)
+
+    def after_init_instance(self, instance, new, row, **kwargs):
+        key = self.row_key(row)
+        number = kwargs.get("row_number")
+        if key in self._seen_rows:
+            columns = ", ".join(field.column_name for field in self._key_fields())
+            raise ValidationError(f"Same {columns} as row {self._seen_rows[key]}.")
+        self._seen_rows[key] = number
+        if not new:
+            self._snapshots[number] = self._field_values(instance)
+
+    def _field_values(self, instance) -> dict[str, Any]:
+        return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        scope_problem = self.scope_error(instance)
+        if scope_problem:
+            column = "agency" if self.agency_path == "agency" else NON_FIELD_ERRORS
+            errors.setdefault(column, []).append(ValidationError(scope_problem, code="scope"))
+        if errors:
+            raise ValidationError(errors)
+
+    def scope_error(self, instance) -> str | None:
+        """Why `self.user` may not write this row, if they may not."""
+        if self.user is None:
+            return None
+        opts = instance._meta
+        action = "add" if instance.pk is None else "change"
+        if not self.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}"):
+            return f"You may not {action} {opts.verbose_name_plural}."
+        if self.agency_path is None:
+            return None
+        agency_ids = agency_ids_for(self.user)
+        if agency_ids is None:
+            return None
+        agency_id = instance.pk if self.agency_path == "" else getattr(instance, "agency_id", None)
+        if agency_id not in agency_ids:
+            return "You may not edit this agency's records."
+        return None
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        if import_validation_errors:
+            return False
+        if not any(_canonical(value) for value in row.values()):
+            return True  # a blank line
+        snapshot = self._snapshots.pop(self._current_row, None)
+        if snapshot is not None and snapshot == self._field_values(instance):
+            self.unchanged_rows.add(self._current_row)
+            return True
+        return False
+
+    def import_row(self, row, instance_loader, **kwargs):
+        self._current_row = kwargs.get("row_number")
+        return super().import_row(row, instance_loader, **kwargs)
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        # Uniqueness and constraints are left to the database (one query per row otherwise);
+        # duplicates inside the file are caught in after_init_instance.
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(exclude=errors.keys(), validate_unique=False, validate_constraints=False)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def after_save_instance(self, instance, row, **kwargs):
+        if self.loader is not None and instance.pk is None:
+            self.loader.add(instance)
+
+    # --- bulk writes with history ------------------------------------------------------------
+    def _history_kwargs(self) -> dict[str, Any]:
+        return {
+            "default_user": self.user if self.user is not None and self.user.is_authenticated else None,
+            "default_change_reason": self.batch.change_reason if self.batch is not None else "import",
+        }
+
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if not self.create_instances or not (using_transactions or not dry_run):
+            return
+        try:
+            pending = list(self.create_instances)
+            while pending:
+                ready = [obj for obj in pending if self._parent_saved(obj)]
+                if not ready:
+                    raise ValidationError("Rows refer to each other as parents in a circle.")
+                bulk_create_with_history(ready, self._meta.model, batch_size=batch_size, **self._history_kwargs())
+                ready_ids = {id(obj) for obj in ready}
+                pending = [obj for obj in pending if id(obj) not in ready_ids]
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.create_instances.clear()
+
+    def _parent_saved(self, obj) -> bool:
+        if self.self_parent is None:
+            return True
+        parent = obj._state.fields_cache.get(self.self_parent)
+        return parent is None or parent.pk is not None
+
+    def get_bulk_update_fields(self):
+        names = {field.name for field in self._meta.model._meta.concrete_fields}
+        id_fields = {self.fields[name].attribute for name in self.get_import_id_fields()}
+        update = [
+            field.attribute
+            for field in self.fields.values()
+            if field.attribute in names and field.attribute not in id_fields
+        ]
+        return update + [name for name in self.derived_fields if name not in update]
+
+    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
+        if not self.update_instances or not (using_transactions or not dry_run):
+            return
+        try:
+            bulk_update_with_history(
+                self.update_instances, self._meta.model, self.get_bulk_update_fields(),
+                batch_size=batch_size, **self._history_kwargs(),
+            )
+        except Exception as error:
+            self.handle_import_error(result, error, raise_errors)
+        finally:
+            self.update_instances.clear()
+
+    # --- export ------------------------------------------------------------------------------
+    def filter_export(self, queryset, **kwargs):
+        if self.user is not None and self.agency_path is not None:
+            from agencies.permissions import scope_queryset
+
+            queryset = scope_queryset(queryset, self.user, self.agency_path)
+        return queryset
+
+    def export_resource(self, instance, selected_fields=None, **kwargs):
+        values = super().export_resource(instance, selected_fields, **kwargs)
+        if self.escape_formulae:
+            values = [escape_formula(value) for value in values]
+        return values
+
+
+def agency_field(column: str = "agency", attribute: str = "agency") -> fields.Field:
+    return fields.Field(column_name=column, attribute=attribute, widget=NaturalKeyWidget(Agency, "slug"))
+
+
+def region_field(column: str, attribute: str) -> fields.Field:
+    return fields.Field(column_name=column, attribute=attribute, widget=NaturalKeyWidget(Region, "code"))
+
+
+class RegionResource(StaffResource):
+    parent = region_field("parent", "parent")
+    agency_path = None
+    self_parent = "parent"
+
+    class Meta(StaffResource.Meta):
+        model = Region
+        name = "regions"
+        fields = ["code", "name", "name_zh", "level", "parent"]
+        import_id_fields = ["code"]
+
+    def get_queryset(self):
+        return Region.objects.order_by("code")
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        self.fields["parent"].widget.remember(instance)  # later rows may name it as their parent
+
+
+class AgencyResource(StaffResource):
+    region = region_field("region", "region")
+    seat = region_field("seat", "seat")
+    parent = fields.Field(column_name="parent", attribute="parent", widget=NaturalKeyWidget(Agency, "slug"))
+    agency_path = ""
+    self_parent = "parent"
+    derived_fields = ["version", "updated_at"]
+
+    class Meta(StaffResource.Meta):
+        model = Agency
+        name = "agencies"
+        fields = [
+            "slug", "name", "name_zh", "level", "region", "seat", "parent", "rank", "description", "website",
+            "address", "postcode", "timezone", "hours_notes", "status", "last_verified",
+        ]
+        import_id_fields = ["slug"]
+
+    def get_queryset(self):
+        return Agency.objects.select_related("region", "seat", "parent").order_by("slug")
+
+    def before_save_instance(self, instance, row, **kwargs):
+        # Imports change agencies too: move the optimistic-locking counter so open forms notice.
+        if instance.pk is not None:
+            instance.version += 1
+        instance.updated_at = timezone.now()
+
+    def after_save_instance(self, instance, row, **kwargs):
+        super().after_save_instance(instance, row, **kwargs)
+        self.fields["parent"].widget.remember(instance)
+
+
+class AgencyNameResource(StaffResource):
+    agency = agency_field()
+
+    class Meta(StaffResource.Meta):
+        model = AgencyName
+        name = "other names"
+        fields = ["agency", "name", "name_zh", "position"]
+        import_id_fields = ["agency", "name"]
+
+    def get_queryset(self):
+        return AgencyName.objects.select_related("agency").order_by("agency__slug", "position", "id")
+
+
+class ContactResource(StaffResource):
+    agency = agency_field()
+    derived_fields = ["e164"]
+
+    class Meta(StaffResource.Meta):
+        model = Contact
+        name = "contacts"
+        fields = ["agency", "kind", "position", "label", "value"]
+        import_id_fields = ["agency", "kind", "position"]
+
+    def get_queryset(self):
+        return Contact.objects.select_related("agency").order_by("agency__slug", "position", "id")
+
+
+class OfficeHoursResource(StaffResource):
+    agency = agency_field()
+
+    class Meta(StaffResource.Meta):
+        model = OfficeHours
+        name = "office hours"
+        fields = [
+            "agency", "weekdays", "opens", "closes", "valid_from", "valid_through", "season_name", "season_name_zh",
+        ]
+        import_id_fields = ["agency", "weekdays", "opens", "valid_from"]
+
+    def get_queryset(self):
+        return OfficeHours.objects.select_related("agency").order_by("agency__slug", "valid_from", "weekdays", "opens")
+
+
+class SpecialDayResource(StaffResource):
+    agency = agency_field()
+
+    class Meta(StaffResource.Meta):
+        model = SpecialDay
+        name = "special days"
+        fields = ["agency", "date", "kind", "opens", "closes", "reason", "reason_zh"]
+        import_id_fields = ["agency", "date", "opens"]
+
+    def get_queryset(self):
+        return SpecialDay.objects.select_related("agency").order_by("agency__slug", "date", "opens")
+
+
+class PublicHolidayResource(StaffResource):
+    agency_path = None
+
+    class Meta(StaffResource.Meta):
+        model = PublicHoliday
+        name = "public holidays"
+        fields = ["date", "kind", "name", "name_zh", "notice"]
+        import_id_fields = ["date"]
+
+    def get_queryset(self):
+        return PublicHoliday.objects.order_by("date")
+
+
+class SourceResource(StaffResource):
+    agency = agency_field()
+
+    class Meta(StaffResource.Meta):
+        model = Source
+        name = "sources"
+        fields = ["agency", "title", "url", "page_date", "translator", "retrieved_at", "reference"]
+        import_id_fields = ["agency", "title"]
+
+    def get_queryset(self):
+        return Source.objects.select_related("agency").order_by("agency__slug", "-page_date", "id")

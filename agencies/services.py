@@ -1,0 +1,263 @@
+"""Multi-step staff writes: verifying, optimistic-locked saves, imports (and undoing them), restores."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import tablib
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from import_export.formats import base_formats
+from import_export.results import Result
+
+from agencies.models import (
+    Agency,
+    AgencyName,
+    Contact,
+    ImportBatch,
+    OfficeHours,
+    PublicHoliday,
+    Region,
+    Source,
+    SpecialDay,
+)
+
+FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX, "json": base_formats.JSON}
+TEXT_FORMATS = {"csv", "json"}
+#: encodings staff may choose for a file that is not UTF-8 (what Excel in China saves)
+ENCODING_CHOICES = [("gb18030", "GB18030 / GBK (Excel in mainland China)"), ("big5", "Big5 (Taiwan, Hong Kong)")]
+
+
+class EncodingError(ValueError):
+    """The file is not UTF-8: staff must say which encoding it is in, never a silent guess."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        super().__init__(
+            "This file is not UTF-8. Choose the encoding it was saved in (Excel in mainland China saves "
+            "GB18030) and check the preview before importing."
+        )
+
+    def preview(self, encoding: str = "gb18030", lines: int = 3) -> str:
+        return "\n".join(self.data.decode(encoding, errors="replace").splitlines()[:lines])
+
+
+def resource_classes() -> dict[str, type]:
+    """Every importable table, by the name the command and the files use."""
+    from agencies import resources as agency_resources
+    from duties import resources as duty_resources
+
+    return {
+        "regions": agency_resources.RegionResource,
+        "agencies": agency_resources.AgencyResource,
+        "names": agency_resources.AgencyNameResource,
+        "contacts": agency_resources.ContactResource,
+        "office-hours": agency_resources.OfficeHoursResource,
+        "special-days": agency_resources.SpecialDayResource,
+        "holidays": agency_resources.PublicHolidayResource,
+        "sources": agency_resources.SourceResource,
+        "duty-categories": duty_resources.DutyCategoryResource,
+        "duties": duty_resources.DutyResource,
+    }
+
+
+def decode_text(data: bytes, encoding: str | None = None) -> str:
+    """Strict UTF-8 (with or without BOM) unless staff chose an encoding; raises EncodingError."""
+    if encoding:
+        return data.decode(encoding)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise EncodingError(data) from None
+
+
+def dataset_read(*, data: bytes, file_format: str, encoding: str | None = None) -> tablib.Dataset:
+    format_class = FORMATS[file_format]
+    if file_format in TEXT_FORMATS:
+        return format_class().create_dataset(decode_text(data, encoding))
+    return format_class().create_dataset(data)
+
+
+def dataset_write(*, dataset: tablib.Dataset, file_format: str) -> bytes:
+    """CSV gets a BOM so that Excel reads it as UTF-8."""
+    exported = FORMATS[file_format]().export_data(dataset)
+    if file_format == "csv":
+        return exported.encode("utf-8-sig")
+    if isinstance(exported, str):
+        return exported.encode("utf-8")
+    return exported
+
+
+@dataclass
+class ImportReport:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    errors: list[str] = field(default_factory=list)
+    batch: ImportBatch | None = None
+    result: Result | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        counts = (
+            f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped, "
+            f"{len(self.errors)} errors"
+        )
+        return counts
+
+
+def describe_errors(result: Result, resource) -> list[str]:
+    """'row 7, value: '0571-123' is not a valid number.' — rows counted from 1, after the header."""
+    columns = {field.attribute: field.column_name for field in resource.fields.values()}
+    messages = [f"file: {error.error}" for error in result.base_errors]
+    for invalid in result.invalid_rows:
+        for attribute, errors in invalid.error_dict.items():
+            for message in errors:
+                if attribute == NON_FIELD_ERRORS:
+                    messages.append(f"row {invalid.number}: {message}")
+                else:
+                    messages.append(f"row {invalid.number}, {columns.get(attribute, attribute)}: {message}")
+    for number, errors in result.row_errors():
+        for error in errors:
+            messages.append(f"row {number}: {error.error}")
+    return messages
+
+
+def report_from_result(result: Result, resource) -> ImportReport:
+    report = ImportReport(result=result, errors=describe_errors(result, resource))
+    unchanged = len(resource.unchanged_rows)
+    report.new = result.totals["new"]
+    report.updated = result.totals["update"]
+    report.unchanged = unchanged
+    report.skipped = result.totals["skip"] - unchanged
+    return report
+
+
+@transaction.atomic
+def import_dataset(
+    *, resource_name: str, dataset: tablib.Dataset, user=None, dry_run: bool = False, file_name: str = "",
+    encoding: str = "",
+) -> ImportReport:
+    """Import one file all or nothing: any invalid row and nothing is written (nor the batch)."""
+    if not dataset.headers and not len(dataset):
+        return ImportReport()  # an empty JSON list: nothing to do
+    batch = ImportBatch.objects.create(resource=resource_name, file_name=file_name[:255], encoding=encoding, user=user)
+    resource = resource_classes()[resource_name](user=user, batch=batch)
+    result = resource.import_data(
+        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
+    )
+    report = report_from_result(result, resource)
+    if dry_run or not report.ok:
+        transaction.set_rollback(True)
+        return report
+    batch.new, batch.updated, batch.unchanged, batch.skipped = (
+        report.new, report.updated, report.unchanged, report.skipped
+    )
+    batch.save(update_fields=["new", "updated", "unchanged", "skipped"])
+    report.batch = batch
+    return report
+
+
+def export_dataset(*, resource_name: str, user=None, file_format: str = "csv") -> bytes:
+    """Everything the user may see, as a file; CSV and XLSX cells are escaped against formulas."""
+    resource = resource_classes()[resource_name](user=user, escape_formulae=file_format in {"csv", "xlsx"})
+    return dataset_write(dataset=resource.export(), file_format=file_format)
+
+
+@transaction.atomic
+def agency_mark_verified(*, agency: Agency, by, on: dt.date | None = None) -> Agency:
+    """Record that staff checked the agency against its source today (with history and version)."""
+    agency = Agency.objects.select_for_update().get(pk=agency.pk)
+    agency.last_verified = on or timezone.now().date()
+    agency.version += 1
+    agency._history_user = by
+    agency._change_reason = "verified"
+    agency.save()
+    return agency
+
+
+def history_models() -> list[type]:
+    """Models with history, children before parents (the order in which to undo creations)."""
+    from duties.models import Duty, DutyCategory
+
+    return [Duty, Contact, OfficeHours, SpecialDay, AgencyName, Source, Agency, Region, DutyCategory, PublicHoliday]
+
+
+def agency_record_models() -> list[type]:
+    """The models whose rows belong to one agency, parents before children (the order to restore)."""
+    from duties.models import Duty
+
+    return [AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty]
+
+
+@transaction.atomic
+def import_batch_undo(*, batch: ImportBatch, by) -> int:
+    """Undo one import: delete what it created, put back what it changed. Returns records touched."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.undone_at is not None:
+        raise ValidationError("This import has already been undone.")
+    reason = f"undo {batch.change_reason}"
+    touched = 0
+    for model in history_models():
+        records = model.history.filter(history_change_reason=batch.change_reason).order_by(
+            "-history_date", "-history_id"
+        )
+        for record in records:
+            current = model._default_manager.filter(pk=record.id).first()
+            if record.history_type == "+":
+                if current is not None:
+                    current._history_user = by
+                    current._change_reason = reason
+                    current.delete()
+                    touched += 1
+            elif record.history_type == "~":
+                previous = record.prev_record
+                if previous is None:
+                    continue
+                restored = previous.instance
+                if isinstance(restored, Agency) and current is not None:
+                    restored.version = current.version + 1  # a revert is a new version, not an old one
+                restored._history_user = by
+                restored._change_reason = reason
+                restored.save()
+                touched += 1
+    batch.undone_at = timezone.now()
+    batch.undone_by = by
+    batch.save(update_fields=["undone_at", "undone_by"])
+    return touched
+
+
+@transaction.atomic
+def agency_restore(*, agency_id: int, by) -> Agency:
+    """Bring back a deleted agency with the records that were deleted along with it."""
+    if Agency.objects.filter(pk=agency_id).exists():
+        raise ValidationError("This agency has not been deleted.")
+    deletion = Agency.history.filter(id=agency_id, history_type="-").order_by("-history_date").first()
+    if deletion is None:
+        raise ValidationError("No deletion of this agency is recorded.")
+    last = Agency.history.filter(id=agency_id).exclude(history_type="-").order_by("-history_date").first()
+    source = last or deletion
+    agency = source.instance
+    agency.version = max(deletion.version, source.version) + 1
+    agency._history_user = by
+    agency._change_reason = "restored"
+    agency.save(force_insert=True)
+    # Children went in the same cascade: their deletion records are no older than the agency's, minus
+    # the seconds a large cascade takes.
+    since = deletion.history_date - dt.timedelta(minutes=5)
+    for model in agency_record_models():
+        deleted = model.history.filter(agency_id=agency_id, history_type="-", history_date__gte=since)
+        rows = sorted(deleted, key=lambda record: getattr(record, "parent_id", None) is not None)
+        for record in rows:
+            if model._default_manager.filter(pk=record.id).exists():
+                continue
+            child = record.instance
+            child._history_user = by
+            child._change_reason = "restored with agency"
+            child.save(force_insert=True)
+    return agency
