@@ -291,11 +291,11 @@ class Agency(Localized, models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def natural_key(self) -> tuple[str]:
-        return (self.slug,)
-
     def get_absolute_url(self) -> str:
         return reverse("site:agency", kwargs={"slug": self.slug})
+
+    def natural_key(self) -> tuple[str]:
+        return (self.slug,)
 
     def clean(self) -> None:
         if self.parent_id and self.pk and self.parent_id == self.pk:
@@ -361,6 +361,12 @@ class Contact(models.Model):
     def __str__(self) -> str:
         return f"{self.label}: {self.value}"
 
+    def save(self, *args, **kwargs) -> None:
+        # Keep e164 derived from the published text even for writes that skip full_clean().
+        if self.is_phone and self.value:
+            self.e164 = to_e164(self.value)
+        super().save(*args, **kwargs)
+
     @property
     def is_phone(self) -> bool:
         return self.kind in self.PHONE_KINDS
@@ -390,12 +396,6 @@ class Contact(models.Model):
                     URLValidator()(value)
                 except ValidationError:
                     raise ValidationError({"value": f"'{value}' is not a valid web address."}) from None
-
-    def save(self, *args, **kwargs) -> None:
-        # Keep e164 derived from the published text even for writes that skip full_clean().
-        if self.is_phone and self.value:
-            self.e164 = to_e164(self.value)
-        super().save(*args, **kwargs)
 
 
 class Season:

@@ -4,7 +4,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
-from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, SpecialDay, Source
+from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
 from duties.models import Duty, DutyCategory
 
 
