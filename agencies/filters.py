@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from agencies.hours import Calendar, office_status
 from agencies.models import Agency, Region
@@ -75,21 +77,26 @@ def agencies_open_at(queryset: QuerySet, at: dt.datetime) -> QuerySet:
     return queryset.filter(pk__in=open_ids)
 
 
+@extend_schema_field(OpenApiTypes.STR)
+class NaturalKeyFilter(django_filters.ModelChoiceFilter):
+    """Chooses a record by its natural key (region code, category or agency slug)."""
+
+
 class AgencyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"),
         help_text="Words in names (English or Chinese), other names, region names or duty texts.",
     )
-    region = django_filters.ModelChoiceFilter(
+    region = NaturalKeyFilter(
         queryset=Region.objects.all(), to_field_name="code", method="filter_region", label=_("Region"),
         help_text="Six-digit region code; includes every region below it.",
     )
     level = django_filters.ChoiceFilter(choices=Agency.Level.choices, label=_("Level"))
-    category = django_filters.ModelChoiceFilter(
+    category = NaturalKeyFilter(
         queryset=DutyCategory.objects.all(), to_field_name="slug", method="filter_category",
         label=_("Duty category"), help_text="Duty category slug: agencies with at least one duty in it.",
     )
-    parent = django_filters.ModelChoiceFilter(
+    parent = NaturalKeyFilter(
         queryset=Agency.objects.published(), to_field_name="slug", label=_("Supervising agency"),
         help_text="Slug of the supervising agency.",
     )
@@ -133,13 +140,13 @@ class AgencyFilter(django_filters.FilterSet):
 class DutyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH,
                                   help_text="Words in the duty text.")
-    category = django_filters.ModelChoiceFilter(
+    category = NaturalKeyFilter(
         queryset=DutyCategory.objects.all(), to_field_name="slug", help_text="Duty category slug."
     )
-    agency = django_filters.ModelChoiceFilter(
+    agency = NaturalKeyFilter(
         queryset=Agency.objects.published(), to_field_name="slug", help_text="Agency slug."
     )
-    region = django_filters.ModelChoiceFilter(
+    region = NaturalKeyFilter(
         queryset=Region.objects.all(), to_field_name="code", method="filter_region",
         help_text="Six-digit region code; includes every region below it.",
     )
