@@ -18,7 +18,7 @@ from duties.models import Duty, DutyCategory
 from portal.forms import CorrectionForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
-from portal.status import status_line, upcoming_days, weekly_tables
+from portal.status import format_time, status_line, upcoming_days, weekly_tables
 from portal.vcard import agency_vcard
 
 RESULTS_PER_PAGE = 20
@@ -71,7 +71,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
         "agency": agency,
         "status": status_line(status),
         "status_raw": status,
-        "local_now": local_now,
+        "local_time": format_time(local_now),
         "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
         "phones": [c for c in agency.contacts.all() if c.is_phone],

@@ -1,0 +1,31 @@
+import datetime as dt
+import zoneinfo
+
+import pytest
+from django.utils import timezone
+
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+HUAIHUA = "huaihua-science-and-technology-bureau"
+GANSU = "gansu-department-of-science-and-technology"
+ZHEJIANG = "zhejiang-department-of-science-and-technology"
+WENZHOU = "wenzhou-science-and-technology-bureau"
+GUIYANG = "guiyang-bureau-of-science-and-technology"
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """freeze(2026, 10, 2, 10, 0): the site (and the open-now filter) believe it is then in Shanghai."""
+
+    def set_time(*parts: int) -> dt.datetime:
+        moment = dt.datetime(*parts, tzinfo=SHANGHAI)
+        monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
+        return moment
+
+    return set_time
+
+
+@pytest.fixture
+def zh_client(client, settings):
+    """A visitor who chose Simplified Chinese (the language cookie set by the switcher)."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    return client

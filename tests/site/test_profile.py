@@ -1,0 +1,206 @@
+import datetime as dt
+import json
+import re
+
+import pytest
+from django.urls import reverse
+
+from agencies.models import Agency, Contact, SpecialDay
+from tests.factories import AgencyFactory, AgencyNameFactory, ContactFactory, DutyFactory, SourceFactory
+from tests.site.conftest import GANSU, GUIYANG, HUAIHUA, WENZHOU, ZHEJIANG
+
+
+def profile(client, slug: str) -> str:
+    response = client.get(reverse("site:agency", kwargs={"slug": slug}))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def status_text(body: str) -> str:
+    match = re.search(r'<p class="status status--(\w+)">.*?</span> (.*?)</p>', body)
+    return f"{match.group(1)}: {match.group(2)}"
+
+
+@pytest.mark.parametrize("slug", [ZHEJIANG, WENZHOU, GUIYANG])
+def test_bureaus_without_published_hours_are_unknown_never_closed(seed, client, freeze, slug):
+    freeze(2026, 10, 2, 10, 0)  # National Day: still "not published", not "closed"
+    body = profile(client, slug)
+    assert status_text(body) == "unknown: Office hours not published"
+    assert "This bureau does not publish its office hours." in body
+    assert '<table class="hours' not in body
+
+
+@pytest.mark.parametrize(
+    ("moment", "expected"),
+    [
+        ((2026, 11, 24, 9, 0), "open: Open now · closes 12:00"),
+        ((2026, 11, 24, 13, 0), "closed: Closed for lunch · opens 14:30"),
+        ((2026, 11, 24, 18, 0), "closed: Closed now · opens tomorrow 08:00"),
+        ((2026, 10, 2, 10, 0), "closed: Closed for National Day · opens Thu 8 Oct 08:00"),
+        ((2026, 11, 28, 10, 0), "closed: Closed for the weekend · opens Mon 30 Nov 08:00"),
+        ((2026, 8, 3, 15, 30), "open: Open now · closes 18:00"),  # summer afternoon
+    ],
+)
+def test_status_line_is_computed_in_the_agency_time_zone(seed, client, freeze, moment, expected):
+    freeze(*moment)
+    assert status_text(profile(client, HUAIHUA)) == expected
+
+
+def test_status_line_for_an_agency_in_another_time_zone(db, client, freeze):
+    agency = AgencyFactory(hours=True, timezone="Asia/Urumqi")  # UTC+6, two hours behind Beijing
+    freeze(2026, 11, 24, 10, 0)  # 08:00 in Urumqi: not yet open
+    body = profile(client, agency.slug)
+    assert status_text(body) == "closed: Closed now · opens 08:30"
+    assert "Times are local to the bureau (Asia/Urumqi); it is now 08:00 there." in body
+
+
+def test_seasonal_hours_tables_mark_the_current_season_first(seed, client, freeze):
+    freeze(2026, 11, 24, 9, 0)
+    body = profile(client, HUAIHUA)
+    tables = re.findall(r'<table class="hours( hours--current)?">\s*<caption>(.*?)</caption>', body, re.S)
+    captions = [(bool(current), re.sub(r"<[^>]+>", "", caption)) for current, caption in tables]
+    assert captions == [
+        (True, "Winter (1 October to 30 June) current season"),
+        (False, "Summer (1 July to 30 September)"),
+    ]
+    assert "<tr><th scope=\"row\">Monday</th><td>08:00–12:00, 14:30–17:30</td></tr>" in body
+    assert "<tr><th scope=\"row\">Sunday</th><td>Closed</td></tr>" in body
+
+
+def test_next_60_days_list_holidays_closures_and_makeup_workdays(seed, client, freeze):
+    huaihua = Agency.objects.get(slug=HUAIHUA)
+    SpecialDay.objects.create(agency=huaihua, date=dt.date(2026, 9, 18), kind="closed", reason="Office move")
+    freeze(2026, 9, 15, 9, 0)
+    body = profile(client, HUAIHUA)
+    upcoming = re.sub(r"<[^>]+>", "", re.search(r'<ul class="upcoming">(.*?)</ul>', body, re.S).group(1))
+    lines = [" ".join(line.split()) for line in upcoming.strip().splitlines() if line.strip()]
+    assert lines[:3] == [
+        "Fri 18 Sep 2026: closed – Office move",
+        "Sun 20 Sep 2026: make-up workday: offices work as on a weekday (08:00–12:00, 15:00–18:00)",
+        "Fri 25 Sep 2026: public holiday (Mid-Autumn Festival)",
+    ]
+    assert "Thu 1 Oct 2026: public holiday (National Day)" in lines
+    assert "Sat 10 Oct 2026: make-up workday: offices work as on a weekday (08:00–12:00, 14:30–17:30)" in lines
+
+
+def test_phones_show_local_format_with_tel_links_on_e164_and_published_labels(seed, client):
+    body = profile(client, ZHEJIANG)
+    assert '<dt lang="en">Supervision Telephone</dt>' in body
+    assert '<a href="tel:+8657187056409">0571 8705 6409</a>' in body
+    assert '<a href="tel:+8657187054007">0571 8705 4007</a>' in body
+    assert '<a href="mailto:webmaster@zjinfo.gov.cn">webmaster@zjinfo.gov.cn</a>' in body
+    assert "No. 33, West Huancheng Road" in body and "Postcode 310006" in body
+
+
+@pytest.mark.parametrize("slug", [WENZHOU, GUIYANG])
+def test_bureaus_without_phone_say_not_published(seed, client, slug):
+    body = profile(client, slug)
+    assert "<dt>Telephone</dt><dd>not published</dd>" in body
+    assert "tel:" not in body
+
+
+def test_profile_shows_names_breadcrumb_other_names_duties_and_source(seed, client):
+    body = profile(client, GANSU)
+    assert '<h1 lang="en">Gansu Provincial Department of Science and Technology</h1>' in body
+    assert '<p class="profile__alt" lang="zh-Hans">甘肃省科学技术厅</p>' in body
+    assert '<a href="/regions/620000/" lang="en">Gansu</a>' in body
+    assert "<li lang=\"en\">Gansu Provincial Foreign Experts Bureau</li>" in body
+    assert re.search(r'<li id="duty-\d+"><span class="duty__label">\(1\)</span>', body)
+    assert "<span class=\"visually-hidden\">Category: </span>Foreign talent</a>" in body
+    assert "Institutional information: Gansu Provincial Department of Science and Technology" in body
+
+
+def test_sub_items_are_nested_under_their_item(seed, client):
+    body = profile(client, WENZHOU)
+    sub_list = re.search(
+        r'Government functions transformation:</span>.*?<ol class="duties duties--sub">(.*?)</ol>', body, re.S
+    )
+    assert sub_list and '<span class="duty__label">(i)</span>' in sub_list.group(1)
+
+
+def test_source_shows_link_page_date_and_translator(seed, client):
+    body = profile(client, HUAIHUA)
+    link = '<a href="http://www.huaihua.gov.cn/" rel="external">Huaihua Municipal Science and Technology Bureau</a>'
+    assert link in body
+    assert "<dt>Page date</dt><dd>Jan. 5, 2024</dd>" in body
+    assert '<dt>Translator</dt><dd lang="en">Yu Jie</dd>' in body
+
+
+@pytest.mark.parametrize(
+    ("last_verified", "notice"),
+    [
+        (None, "this record has never been verified"),
+        (dt.date(2025, 1, 1), "last verified on Jan. 1, 2025, more than a year ago"),
+        (dt.date(2026, 6, 1), None),
+    ],
+)
+def test_stale_records_carry_a_visible_notice(db, client, freeze, last_verified, notice):
+    freeze(2026, 11, 24, 9, 0)
+    agency = AgencyFactory(last_verified=last_verified)
+    body = profile(client, agency.slug)
+    if notice:
+        assert 'class="notice notice--warning" role="note"' in body and notice in body
+        assert ("Last verified: never" in body) == (last_verified is None)
+    else:
+        assert "notice--warning" not in body and "Last verified: June 1, 2026" in body
+
+
+def test_unknown_and_draft_slugs_are_404(db, client):
+    draft = AgencyFactory(status=Agency.Status.DRAFT)
+    for slug in [draft.slug, "no-such-bureau"]:
+        response = client.get(f"/agencies/{slug}/")
+        assert response.status_code == 404
+        assert "Page not found" in response.content.decode()
+
+
+def test_profile_runs_a_constant_number_of_queries(db, client, django_assert_max_num_queries):
+    small = AgencyFactory(duties=1, contacts=1, hours=True)
+    large = AgencyFactory(duties=30, contacts=8, hours=True)
+    for agency in (small, large):
+        SourceFactory(agency=agency)
+        AgencyNameFactory(agency=agency)
+    parent = large.duties.first()
+    for position in range(1, 6):
+        DutyFactory(agency=large, parent=parent, position=position, category=parent.category)
+    with django_assert_max_num_queries(12) as baseline:
+        client.get(small.get_absolute_url())
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        body = client.get(large.get_absolute_url()).content.decode()
+    assert body.count('class="duty__label"') == 35
+
+
+def jsonld(body: str) -> dict:
+    return json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', body, re.S).group(1))
+
+
+def test_jsonld_describes_a_government_organization_with_address_contacts_and_seasons(seed, client, freeze):
+    freeze(2026, 11, 24, 9, 0)
+    data = jsonld(profile(client, ZHEJIANG))
+    assert data["@type"] == "GovernmentOrganization"
+    assert data["address"] == {
+        "@type": "PostalAddress", "streetAddress": "No. 33, West Huancheng Road, Hangzhou (Building 4, Provincial "
+        "Administrative Center )", "postalCode": "310006", "addressLocality": "Hangzhou",
+        "addressRegion": "Zhejiang", "addressCountry": "CN",
+    }
+    assert [point["telephone"] for point in data["contactPoint"]] == ["+8657187056409", "+8657187054007",
+                                                                      "+8657187056409"]
+    assert "openingHoursSpecification" not in data  # none published, none invented
+
+    huaihua = jsonld(profile(client, HUAIHUA))
+    seasons = {(spec["validFrom"], spec["validThrough"]) for spec in huaihua["openingHoursSpecification"]}
+    assert seasons == {("2026-10-01", "2027-06-30"), ("2027-07-01", "2027-09-30")}
+    assert {"@type": "OpeningHoursSpecification", "validFrom": "2027-01-01", "validThrough": "2027-01-01",
+            "opens": "00:00", "closes": "00:00"} in huaihua["specialOpeningHoursSpecification"]
+
+
+def test_jsonld_cannot_break_out_of_its_script_element(db, client):
+    agency = AgencyFactory(name="</script><script>alert(1)</script>")
+    body = profile(client, agency.slug)
+    assert "<script>alert(1)" not in body
+    assert jsonld(body)["name"] == "</script><script>alert(1)</script>"
+
+
+def test_fax_numbers_are_marked_in_jsonld(db, client):
+    agency = AgencyFactory()
+    ContactFactory(agency=agency, kind=Contact.Kind.FAX, label="Fax", value="0571-87056410")
+    assert jsonld(profile(client, agency.slug))["contactPoint"][0]["faxNumber"] == "+8657187056410"
