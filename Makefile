@@ -8,7 +8,7 @@ PIP := $(VENV)/bin/pip
 SECRET_FILE := .secret_key
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run dev install install-test chromium migrate seed static test test-fast lint bench bench-data check-deploy clean
+.PHONY: run superuser dev install install-test chromium migrate seed static test test-fast lint bench bench-data check-deploy clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ run: install $(SECRET_FILE)
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	echo "Serving on http://127.0.0.1:$(PORT)/" && \
 	exec $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+
+# The first staff account (asks for username, email and password).
+superuser: install $(SECRET_FILE)
+	DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))" $(PY) manage.py migrate --noinput -v 0
+	DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))" $(PY) manage.py createsuperuser
 
 dev: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput
