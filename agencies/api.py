@@ -354,9 +354,9 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     throttle_classes = [AnonThrottle]
 
     def get_queryset(self) -> QuerySet[Agency]:
-        queryset = Agency.objects.published().select_related("region", "parent")
+        queryset = Agency.objects.published()
         if self.action == "retrieve":
-            queryset = queryset.select_related("region__parent", "seat")
+            queryset = queryset.select_related("region__parent", "seat", "parent")
         return queryset
 
     def get_serializer_class(self):
@@ -385,7 +385,10 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        queryset = queryset.order_by(*(queryset.query.order_by or Agency._meta.ordering), "pk")
+        # Joins only after filtering: the open_at filter defers every column but the zone.
+        queryset = queryset.select_related("region", "parent").order_by(
+            *(queryset.query.order_by or Agency._meta.ordering), "pk"
+        )
         summary = queryset.aggregate(count=Count("pk"), latest=Max("updated_at"))
         if (response := self.not_modified(summary["count"], summary["latest"], last_modified=summary["latest"])):
             return response
@@ -478,9 +481,10 @@ class RegionViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     def list(self, request):
         queryset = self.get_queryset()
         page = self.paginator.paginate_queryset(queryset, request, view=self)
-        # No time stamps on regions: the page's own rows are the fingerprint (no Last-Modified).
+        # Regions carry no time stamp: the page's own rows are the fingerprint, history the date.
         rows = [(r.code, r.name, r.name_zh, r.level, r.parent_id) for r in page]
-        if (response := self.not_modified(self.paginator.page.paginator.count, rows)):
+        last_modified = Region.history.aggregate(latest=Max("history_date"))["latest"]
+        if (response := self.not_modified(self.paginator.page.paginator.count, rows, last_modified=last_modified)):
             return response
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 

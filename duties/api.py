@@ -90,8 +90,9 @@ class DutyCategoryViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     @extend_schema(summary="List duty categories", responses={200: DutyCategorySerializer(many=True), **ERRORS})
     def list(self, request):
         page = self.paginator.paginate_queryset(self.get_queryset(), request, view=self)
-        # No time stamps on categories: the page's own rows are the fingerprint (no Last-Modified).
+        # Categories carry no time stamp: the page's own rows are the fingerprint, history the date.
         rows = [(c.slug, c.name, c.name_zh, c.description, c.position) for c in page]
-        if (response := self.not_modified(self.paginator.page.paginator.count, rows)):
+        last_modified = DutyCategory.history.aggregate(latest=Max("history_date"))["latest"]
+        if (response := self.not_modified(self.paginator.page.paginator.count, rows, last_modified=last_modified)):
             return response
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
