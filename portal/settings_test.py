@@ -8,3 +8,6 @@ from portal.settings import *  # noqa: E402,F401,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+# Serve static files straight from the finders (no collectstatic before tests; live_server gets CSS).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
