@@ -1,0 +1,132 @@
+"""ETag, Last-Modified and 304 answered before serializing; public short Cache-Control; CORS."""
+import pytest
+from django.utils.http import parse_http_date
+
+from agencies.models import Agency, PublicHoliday, Region
+from duties.models import DutyCategory
+from tests.factories import PublicHolidayFactory
+
+API = "/api/v1"
+GANSU = "gansu-department-of-science-and-technology"
+WENZHOU = "wenzhou-science-and-technology-bureau"
+ZHEJIANG = "zhejiang-department-of-science-and-technology"
+
+CACHED_URLS = [
+    f"{API}/agencies/",
+    f"{API}/agencies/?format=csv",
+    f"{API}/agencies/{GANSU}/",
+    f"{API}/agencies/{GANSU}/status/?at=2026-11-23T10:00%2B08:00",
+    f"{API}/duties/?agency={GANSU}",
+    f"{API}/categories/",
+    f"{API}/regions/",
+    f"{API}/holidays/?year=2026",
+]
+
+
+@pytest.mark.parametrize("url", CACHED_URLS)
+def test_if_none_match_gets_304_with_validators_and_no_body(seed, client, url):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["ETag"].startswith('"') and first["Cache-Control"] == "public, max-age=60"
+    if "/regions/" not in url and "/categories/" not in url:
+        assert "Last-Modified" in first
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again["ETag"] == first["ETag"] and again["Cache-Control"] == "public, max-age=60"
+
+
+@pytest.mark.parametrize("url", [f"{API}/agencies/", f"{API}/agencies/{GANSU}/"])
+def test_if_modified_since_gets_304_until_the_record_changes(seed, client, url):
+    first = client.get(url)
+    assert first["Last-Modified"] == "Sun, 22 Nov 2026 00:00:00 GMT"  # updated_at of the seed
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    Agency.objects.get(slug=GANSU).save()
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+@pytest.mark.parametrize(("url", "model", "key"), [
+    (f"{API}/regions/", Region, {"code": "620100"}),
+    (f"{API}/categories/", DutyCategory, {"slug": "science-data"}),
+])
+def test_reference_lists_are_last_modified_at_their_latest_recorded_edit(seed, client, url, model, key):
+    assert "Last-Modified" not in client.get(url)  # fixtures load without history: no date to claim
+    model.objects.get(**key).save()
+    latest = model.history.latest("history_date").history_date
+    assert parse_http_date(client.get(url)["Last-Modified"]) == int(latest.timestamp())
+
+
+def test_304_is_answered_before_the_page_is_loaded(seed, client, django_assert_num_queries):
+    etag = client.get(f"{API}/agencies/")["ETag"]
+    with django_assert_num_queries(1):  # the aggregate only: no page query, nothing serialized
+        assert client.get(f"{API}/agencies/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_304_for_a_profile_skips_every_prefetch(seed, client, django_assert_num_queries):
+    etag = client.get(f"{API}/agencies/{GANSU}/")["ETag"]
+    with django_assert_num_queries(2):  # the agency and its family's aggregate
+        assert client.get(f"{API}/agencies/{GANSU}/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_etag_differs_by_parameters_and_format(seed, client):
+    etags = {
+        client.get(f"{API}/agencies/", params)["ETag"]
+        for params in ({}, {"page_size": 2}, {"level": "municipal_bureau"}, {"format": "csv"})
+    }
+    assert len(etags) == 4
+
+
+@pytest.mark.parametrize(
+    ("url", "change"),
+    [
+        (f"{API}/agencies/", lambda: Agency.objects.filter(slug=WENZHOU).update(status=Agency.Status.DRAFT)),
+        (f"{API}/agencies/{GANSU}/", lambda: Agency.objects.get(slug=GANSU).save()),
+        # A child's change shows in its parent's profile.
+        (f"{API}/agencies/{ZHEJIANG}/", lambda: Agency.objects.get(slug=WENZHOU).save()),
+        (f"{API}/regions/", lambda: Region.objects.filter(code="620100").update(name_zh="兰州")),
+        (f"{API}/holidays/?year=2027", lambda: PublicHolidayFactory(date="2027-10-09")),
+    ],
+)
+def test_a_change_changes_the_etag(seed, client, url, change):
+    before = client.get(url)["ETag"]
+    change()
+    after = client.get(url, HTTP_IF_NONE_MATCH=before)
+    assert after.status_code == 200
+    assert after["ETag"] != before
+
+
+def test_holidays_last_modified_follows_staff_entries(seed, client):
+    PublicHolidayFactory(date="2027-10-09", name="Extra day")
+    latest = PublicHoliday.history.latest("history_date").history_date
+    response = client.get(f"{API}/holidays/", {"year": 2027})
+    assert parse_http_date(response["Last-Modified"]) == int(latest.timestamp())
+    assert {"date": "2027-10-09", "kind": "holiday", "name": "Extra day", "name_zh": "国庆节", "source": "staff"} in (
+        response.json()["results"]
+    )
+
+
+def test_errors_are_not_marked_cacheable(seed, client):
+    response = client.get(f"{API}/agencies/", {"level": "ministry"})
+    assert response.status_code == 400
+    assert "ETag" not in response and "public" not in response.get("Cache-Control", "")
+
+
+def test_any_origin_may_get(seed, client):
+    response = client.get(f"{API}/agencies/", HTTP_ORIGIN="https://data.example.org")
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in response["Access-Control-Expose-Headers"]
+
+
+def test_preflight_allows_conditional_headers(seed, client):
+    response = client.options(
+        f"{API}/agencies/", HTTP_ORIGIN="https://data.example.org",
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET", HTTP_ACCESS_CONTROL_REQUEST_HEADERS="if-none-match",
+    )
+    assert response.status_code == 200
+    assert "if-none-match" in response["Access-Control-Allow-Headers"]
+    assert "POST" not in response["Access-Control-Allow-Methods"]
+
+
+def test_cors_stays_off_the_public_site(seed, client):
+    response = client.get(f"/agencies/{GANSU}/", HTTP_ORIGIN="https://data.example.org")
+    assert "Access-Control-Allow-Origin" not in response

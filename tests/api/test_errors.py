@@ -1,0 +1,81 @@
+"""Invalid parameters are a 400 whose JSON names the parameter; unknown things a JSON 404; never a 500."""
+import pytest
+
+API = "/api/v1"
+GANSU = "gansu-department-of-science-and-technology"
+
+
+@pytest.mark.parametrize(
+    ("url", "params", "parameter"),
+    [
+        (f"{API}/agencies/{GANSU}/status/", {"at": "garbage"}, "at"),
+        (f"{API}/agencies/{GANSU}/status/", {"at": "2026-02-30T10:00"}, "at"),
+        (f"{API}/agencies/{GANSU}/status/", {"at": "9999-12-31T23:59:59-12:00"}, "at"),  # overflowed before
+        (f"{API}/agencies/", {"page": "0"}, "page"),
+        (f"{API}/agencies/", {"page": "-3"}, "page"),
+        (f"{API}/agencies/", {"page": "two"}, "page"),
+        (f"{API}/agencies/", {"page_size": "0"}, "page_size"),
+        (f"{API}/agencies/", {"page_size": "101"}, "page_size"),
+        (f"{API}/agencies/", {"level": "ministry"}, "level"),
+        (f"{API}/agencies/", {"q": "科" * 10_000}, "q"),
+        (f"{API}/agencies/", {"q": "nul\x00byte"}, "q"),
+        (f"{API}/agencies/", {"region": "999999"}, "region"),
+        (f"{API}/agencies/", {"category": "no-such-category"}, "category"),
+        (f"{API}/agencies/", {"parent": "no-such-agency"}, "parent"),
+        (f"{API}/agencies/", {"open_at": "tomorrow"}, "open_at"),
+        (f"{API}/agencies/", {"open_at": "0001-01-01T00:00+14:00"}, "open_at"),
+        (f"{API}/agencies/", {"modified_since": "yesterday"}, "modified_since"),
+        (f"{API}/agencies/", {"ordering": "password"}, "ordering"),
+        (f"{API}/duties/", {"agency": "no-such-agency"}, "agency"),
+        (f"{API}/duties/", {"q": "x" * 10_000}, "q"),
+        (f"{API}/duties/", {"page": "0"}, "page"),
+        (f"{API}/regions/", {"page_size": "1000"}, "page_size"),
+        (f"{API}/categories/", {"page": "x"}, "page"),
+        (f"{API}/holidays/", {"year": "twenty"}, "year"),
+        (f"{API}/holidays/", {"year": "99999"}, "year"),
+    ],
+)
+def test_invalid_parameter_is_400_naming_it(seed, client, url, params, parameter):
+    response = client.get(url, params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert list(body) == [parameter]
+    assert body[parameter] and all(isinstance(message, str) for message in body[parameter])
+
+
+def test_error_is_json_even_when_csv_was_asked_for(seed, client):
+    response = client.get(f"{API}/agencies/", {"format": "csv", "level": "ministry"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert "level" in response.json()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"{API}/agencies/no-such-bureau/",
+        f"{API}/agencies/no-such-bureau/status/",
+        f"{API}/agencies/?page=99",
+        f"{API}/no-such-endpoint/",
+        f"{API}/agencies/{GANSU}/contacts/",
+        f"{API}/agencies/not%20a%20slug/",
+    ],
+)
+def test_unknown_things_are_json_404(seed, client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "detail" in response.json()
+
+
+def test_path_without_slash_is_redirected_not_a_404(seed, client):
+    response = client.get(f"{API}/agencies")
+    assert response.status_code == 301 and response["Location"] == f"{API}/agencies/"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_writes_are_refused(seed, client, method):
+    response = getattr(client, method)(f"{API}/agencies/{GANSU}/", content_type="application/json")
+    assert response.status_code == 405
+    assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
