@@ -111,9 +111,9 @@ class ImportReport:
         return counts
 
 
-def describe_errors(result: Result, resource) -> list[str]:
+def describe_errors(result: Result) -> list[str]:
     """'row 7, value: '0571-123' is not a valid number.' — rows counted from 1, after the header."""
-    columns = {field.attribute: field.column_name for field in resource.fields.values()}
+    columns = getattr(result, "column_names", {})
     messages = [f"file: {error.error}" for error in result.base_errors]
     for invalid in result.invalid_rows:
         for attribute, errors in invalid.error_dict.items():
@@ -128,9 +128,9 @@ def describe_errors(result: Result, resource) -> list[str]:
     return messages
 
 
-def report_from_result(result: Result, resource) -> ImportReport:
-    report = ImportReport(result=result, errors=describe_errors(result, resource))
-    unchanged = len(resource.unchanged_rows)
+def report_from_result(result: Result) -> ImportReport:
+    report = ImportReport(result=result, errors=describe_errors(result))
+    unchanged = len(getattr(result, "unchanged_rows", ()))
     report.new = result.totals["new"]
     report.updated = result.totals["update"]
     report.unchanged = unchanged
@@ -151,7 +151,7 @@ def import_dataset(
     result = resource.import_data(
         dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
     )
-    report = report_from_result(result, resource)
+    report = report_from_result(result)
     if dry_run or not report.ok:
         transaction.set_rollback(True)
         return report
@@ -261,3 +261,35 @@ def agency_restore(*, agency_id: int, by) -> Agency:
             child._change_reason = "restored with agency"
             child.save(force_insert=True)
     return agency
+
+
+def agency_changes_since(*, agency: Agency, version: int) -> list[str]:
+    """What happened to an agency after `version`: one line per save, naming who and when."""
+    lines = []
+    records = agency.history.filter(version__gt=version).order_by("history_date").select_related("history_user")
+    for record in records:
+        who = record.history_user or "an import or script"
+        when = timezone.localtime(record.history_date).strftime("%Y-%m-%d %H:%M")
+        previous = record.prev_record
+        changed = []
+        if previous is not None:
+            delta = record.diff_against(previous, excluded_fields=["version", "updated_at"])
+            changed = [f"{change.field}: '{change.old}' → '{change.new}'" for change in delta.changes]
+        detail = "; ".join(changed) or "its contacts, hours, duties or other records"
+        lines.append(f"{who} at {when} changed {detail}")
+    return lines
+
+
+@transaction.atomic
+def agencies_set_status(*, agencies, status: str, by) -> int:
+    """Publish or unpublish agencies one save at a time, so each change has history and a new version."""
+    count = 0
+    for agency in Agency.objects.select_for_update().filter(pk__in=[a.pk for a in agencies]):
+        if agency.status == status:
+            continue
+        agency.status = status
+        agency.version += 1
+        agency._history_user = by
+        agency.save()
+        count += 1
+    return count

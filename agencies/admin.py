@@ -1,0 +1,573 @@
+"""The staff back office: one page per bureau with everything it publishes, spreadsheet import and
+export, agency-scoped permissions, history with revert, and optimistic locking on agencies."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F
+from django.db.models.functions import Coalesce
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from import_export.admin import ImportExportMixin
+from import_export.formats import base_formats
+from import_export.forms import ExportForm, ImportForm
+from simple_history.admin import SimpleHistoryAdmin
+
+from agencies import services
+from agencies.models import (
+    Agency,
+    AgencyAssignment,
+    AgencyName,
+    Contact,
+    ImportBatch,
+    OfficeHours,
+    PublicHoliday,
+    Region,
+    Source,
+    SpecialDay,
+)
+from agencies.permissions import agency_ids_for, may_edit_agency, scope_queryset
+from agencies.resources import (
+    AgencyNameResource,
+    AgencyResource,
+    ContactResource,
+    OfficeHoursResource,
+    PublicHolidayResource,
+    RegionResource,
+    SourceResource,
+    SpecialDayResource,
+)
+from duties.models import Duty
+
+# --- import form: strict UTF-8, or the encoding staff choose -----------------------------------------
+
+
+class EncodingImportForm(ImportForm):
+    encoding = forms.ChoiceField(
+        label="Encoding",
+        required=False,
+        choices=[("", "UTF-8 (checked strictly)"), *services.ENCODING_CHOICES],
+        help_text="Only for CSV files that are not UTF-8. Excel in mainland China saves GB18030.",
+    )
+    field_order = ["resource", "import_file", "format", "encoding"]
+
+    def __init__(self, formats, resources, **kwargs):
+        self.formats = formats
+        super().__init__(formats, resources, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, format_index = cleaned.get("import_file"), cleaned.get("format")
+        if upload is None or format_index in (None, ""):
+            return cleaned
+        if self.formats[int(format_index)]().is_binary():
+            return cleaned
+        data = b"".join(upload.chunks())
+        encoding = cleaned.get("encoding") or None
+        try:
+            text = services.decode_text(data, encoding)
+        except services.EncodingError as error:
+            self.add_error(
+                "encoding",
+                format_html(
+                    "{}<br>Read as GB18030 the file begins:<pre class='encoding-preview'>{}</pre>",
+                    str(error),
+                    error.preview("gb18030"),
+                ),
+            )
+            return cleaned
+        except UnicodeDecodeError:
+            self.add_error("encoding", f"This file is not valid {encoding}: choose another encoding.")
+            return cleaned
+        # From here on the library reads UTF-8 only: hand it the decoded text re-encoded.
+        cleaned["import_file"] = forms.fields.FileField().clean(
+            _uploaded(upload.name, text.encode("utf-8"))
+        )
+        return cleaned
+
+
+def _uploaded(name: str, content: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
+# --- scoping ----------------------------------------------------------------------------------------
+
+
+class AgencyScopedMixin:
+    """Agency editors see and change only the agencies assigned to them and those agencies' records:
+    on list pages, change forms, inlines, actions, exports and the history pages."""
+
+    #: from the model to Agency: "" for Agency itself, None for data shared by all agencies
+    agency_path: str | None = "agency"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if self.agency_path is None:
+            return queryset
+        return scope_queryset(queryset, request.user, self.agency_path)
+
+    def agency_id_of(self, obj) -> int | None:
+        return obj.pk if self.agency_path == "" else obj.agency_id
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or self.agency_path is None:
+            return True
+        return may_edit_agency(request.user, self.agency_id_of(obj))
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "agency":
+            kwargs["queryset"] = scope_queryset(Agency.objects.all(), request.user, "")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def _history_in_scope(self, request, object_id) -> None:
+        """History pages work from historical rows (also of deleted records): check their agency."""
+        if agency_ids_for(request.user) is None or self.agency_path is None:
+            return
+        record = self.model.history.filter(id=object_id).order_by("-history_date").first()
+        if record is None or not self.in_scope(request, record.instance):
+            raise PermissionDenied
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._history_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._history_in_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class StaffImportExportMixin(ImportExportMixin):
+    """Import and export in CSV, XLSX and JSON, previewed, all or nothing, recorded as an ImportBatch."""
+
+    formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
+    import_form_class = EncodingImportForm
+    export_form_class = ExportForm
+    import_error_display = ("message", "row")
+    import_template_name = "admin/staff_import.html"
+
+    def get_resource_kwargs(self, request, *args, **kwargs):
+        return {"user": request.user}
+
+    def resource_name(self) -> str:
+        resource_class = self.get_import_resource_classes(None)[0]
+        return next(name for name, cls in services.resource_classes().items() if cls is resource_class)
+
+    def get_import_data_kwargs(self, **kwargs):
+        kwargs = super().get_import_data_kwargs(**kwargs)
+        kwargs.pop("request", None)
+        kwargs["rollback_on_validation_errors"] = True
+        return kwargs
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        result = getattr(response, "context_data", {}).get("result")
+        if result is not None:
+            response.context_data["staff_report"] = services.report_from_result(result)
+        return response
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        report = services.import_dataset(
+            resource_name=self.resource_name(),
+            dataset=dataset,
+            user=request.user,
+            file_name=form.cleaned_data.get("original_file_name") or "",
+        )
+        request._staff_import_report = report
+        return report.result
+
+    def process_result(self, result, request):
+        report = request._staff_import_report
+        changelist = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist")
+        if not report.ok:
+            for message in report.errors[:20]:
+                messages.error(request, message)
+            messages.error(request, "Nothing was imported: the file changed since the preview and has errors.")
+            return HttpResponseRedirect(changelist)
+        if report.batch is not None:
+            self.generate_log_entries(result, request)
+            batch_url = reverse("admin:agencies_importbatch_change", args=[report.batch.pk])
+            messages.success(
+                request,
+                format_html('Import finished: {}. <a href="{}">Review or undo this import</a>.',
+                            report.summary(), batch_url),
+            )
+        return HttpResponseRedirect(changelist)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource_class = self.choose_export_resource_class(kwargs.get("export_form"), request)
+        spreadsheet = isinstance(file_format, (base_formats.CSV, base_formats.XLSX))
+        resource = resource_class(user=request.user, escape_formulae=spreadsheet)
+        dataset = resource.export(queryset=queryset)
+        name = next(key for key, cls in services.FORMATS.items() if isinstance(file_format, cls))
+        return services.dataset_write(dataset=dataset, file_format=name)
+
+
+class StaffAdmin(AgencyScopedMixin, StaffImportExportMixin, SimpleHistoryAdmin):
+    """Every staff model page: scoped, importable, exportable, with history and revert."""
+
+
+# --- inlines of the agency page -------------------------------------------------------------------
+
+
+class ScopedInline(admin.TabularInline):
+    extra = 0
+    show_change_link = False
+
+
+class AgencyNameInline(ScopedInline):
+    model = AgencyName
+    fields = ["name", "name_zh", "position"]
+
+
+class ContactInline(ScopedInline):
+    model = Contact
+    fields = ["position", "kind", "label", "value", "e164"]
+    readonly_fields = ["e164"]
+
+
+class OfficeHoursInline(ScopedInline):
+    model = OfficeHours
+    fields = ["weekdays", "opens", "closes", "season_name", "season_name_zh", "valid_from", "valid_through"]
+    verbose_name_plural = "office-hour rules"
+
+
+class SpecialDayInline(ScopedInline):
+    model = SpecialDay
+    fields = ["date", "kind", "opens", "closes", "reason", "reason_zh"]
+
+
+class DutyInline(ScopedInline):
+    """Duties in published order; a sub-item names its item as parent."""
+
+    model = Duty
+    fields = ["position", "parent", "label", "text", "category"]
+    autocomplete_fields = []
+    formfield_overrides = {}
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("parent", "category")
+            .order_by(Coalesce("parent__position", "position"), F("parent").asc(nulls_first=True), "position")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            agency_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Duty.objects.filter(agency_id=agency_id, parent__isnull=True).order_by("position")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["text"].widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        return formset
+
+
+class SourceInline(ScopedInline):
+    model = Source
+    fields = ["title", "url", "page_date", "translator", "retrieved_at", "reference"]
+
+
+# --- agencies ------------------------------------------------------------------------------------
+
+
+class NeedsReviewFilter(admin.SimpleListFilter):
+    title = "review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [("needed", "Needs review (not verified for 12 months)"), ("current", "Verified within 12 months")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "needed":
+            return queryset.needs_review()
+        if self.value() == "current":
+            return queryset.exclude(pk__in=queryset.needs_review().values("pk"))
+        return queryset
+
+
+class AgencyForm(forms.ModelForm):
+    """Carries the version the editor started from; a save from an older version is refused."""
+
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Agency
+        fields = [
+            "name", "name_zh", "slug", "level", "status", "region", "seat", "parent", "address", "postcode",
+            "timezone", "rank", "description", "website", "hours_notes", "last_verified",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The database's version, not the instance's: the revert form's instance is an old one.
+            current = Agency.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            self.fields["seen_version"].initial = current or self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            started_from = cleaned.get("seen_version")
+            # Locks the row until the admin's transaction ends, so two saves cannot both pass.
+            current = Agency.objects.select_for_update().filter(pk=self.instance.pk).first()
+            if current is not None and started_from != current.version:
+                changes = services.agency_changes_since(agency=current, version=started_from or 0)
+                raise ValidationError(
+                    format_html(
+                        "Someone else saved this agency while you were editing it, so your changes were "
+                        "<strong>not saved</strong>. Changes since you opened the page:<ul>{}</ul>"
+                        "Reload the page to see the current version, then make your changes again.",
+                        format_html("".join("<li>{}</li>" for _ in changes), *changes) if changes else "",
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+@admin.register(Agency)
+class AgencyAdmin(StaffAdmin):
+    form = AgencyForm
+    agency_path = ""
+    resource_classes = [AgencyResource]
+    import_export_change_list_template = "admin/agencies/agency/change_list_staff.html"
+    inlines = [AgencyNameInline, ContactInline, OfficeHoursInline, SpecialDayInline, DutyInline, SourceInline]
+    list_display = ["name", "name_zh", "slug", "region", "level", "status", "last_verified", "needs_review"]
+    list_filter = ["status", "level", NeedsReviewFilter, ("region", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name", "name_zh", "slug", "region__name", "region__name_zh", "region__code",
+                     "other_names__name", "other_names__name_zh"]
+    list_select_related = ["region", "seat", "parent"]
+    autocomplete_fields = ["region", "seat", "parent"]
+    prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["created_at", "updated_at"]
+    actions = ["mark_verified", "publish", "unpublish"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_zh", "slug", "level", "status", "seen_version"]}),
+        ("Place", {"fields": ["region", "seat", "parent", "address", "postcode", "timezone"]}),
+        ("Published details", {"fields": ["rank", "description", "website", "hours_notes"]}),
+        ("Review", {"fields": ["last_verified", "created_at", "updated_at"]}),
+    ]
+
+    @admin.display(boolean=True, description="Needs review")
+    def needs_review(self, agency: Agency) -> bool:
+        return agency.is_stale()
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset, True if search_term else may_have_duplicates
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            current = Agency.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
+            obj.version = max(current or 0, obj.version) + 1
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        for formset in formsets:
+            for inline_form in formset.forms:
+                inline_form.instance._history_user = request.user
+        super().save_related(request, form, formsets, change)
+
+    @admin.action(description="Mark selected agencies as verified today", permissions=["change"])
+    def mark_verified(self, request, queryset):
+        for agency in queryset:
+            services.agency_mark_verified(agency=agency, by=request.user)
+        self.message_user(request, f"Marked {queryset.count()} agencies as verified today.", messages.SUCCESS)
+
+    @admin.action(description="Publish selected agencies", permissions=["change"])
+    def publish(self, request, queryset):
+        count = services.agencies_set_status(agencies=queryset, status=Agency.Status.PUBLISHED, by=request.user)
+        self.message_user(request, f"Published {count} agencies.", messages.SUCCESS)
+
+    @admin.action(description="Move selected agencies back to draft", permissions=["change"])
+    def unpublish(self, request, queryset):
+        count = services.agencies_set_status(agencies=queryset, status=Agency.Status.DRAFT, by=request.user)
+        self.message_user(request, f"Moved {count} agencies to draft.", messages.SUCCESS)
+
+    # Deleted agencies stay in history and can be restored with the records deleted with them.
+    def get_urls(self):
+        return [
+            path("deleted/", self.admin_site.admin_view(self.deleted_view), name="agencies_agency_deleted"),
+            *super().get_urls(),
+        ]
+
+    def deleted_view(self, request):
+        if agency_ids_for(request.user) is not None or not self.has_add_permission(request):
+            raise PermissionDenied
+        if request.method == "POST":
+            agency_id = int(request.POST["agency_id"])
+            try:
+                agency = services.agency_restore(agency_id=agency_id, by=request.user)
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
+            else:
+                messages.success(request, f"Restored {agency} with its records.")
+                return HttpResponseRedirect(reverse("admin:agencies_agency_change", args=[agency.pk]))
+        existing = Agency.objects.values("pk")
+        deletions = Agency.history.filter(history_type="-").exclude(id__in=existing).order_by("-history_date")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Deleted agencies",
+            "opts": self.opts,
+            "deletions": deletions.select_related("history_user"),
+        }
+        return TemplateResponse(request, "admin/agencies/agency/deleted.html", context)
+
+
+# --- the agency's records on their own pages (for lists across agencies, import and export) ------
+
+
+@admin.register(Contact)
+class ContactAdmin(StaffAdmin):
+    resource_classes = [ContactResource]
+    list_display = ["agency", "kind", "label", "value", "e164", "position"]
+    list_filter = ["kind", "agency__status"]
+    search_fields = ["agency__name", "agency__name_zh", "agency__slug", "label", "value", "e164"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    readonly_fields = ["e164"]
+
+
+@admin.register(OfficeHours)
+class OfficeHoursAdmin(StaffAdmin):
+    resource_classes = [OfficeHoursResource]
+    list_display = ["agency", "weekdays", "opens", "closes", "season_name", "valid_from", "valid_through"]
+    search_fields = ["agency__name", "agency__name_zh", "agency__slug"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(SpecialDay)
+class SpecialDayAdmin(StaffAdmin):
+    resource_classes = [SpecialDayResource]
+    list_display = ["agency", "date", "kind", "opens", "closes", "reason"]
+    list_filter = ["kind"]
+    search_fields = ["agency__name", "agency__name_zh", "agency__slug", "reason", "reason_zh"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+    date_hierarchy = "date"
+
+
+@admin.register(AgencyName)
+class AgencyNameAdmin(StaffAdmin):
+    resource_classes = [AgencyNameResource]
+    list_display = ["name", "name_zh", "agency", "position"]
+    search_fields = ["name", "name_zh", "agency__name", "agency__slug"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+
+
+@admin.register(Source)
+class SourceAdmin(StaffAdmin):
+    resource_classes = [SourceResource]
+    list_display = ["title", "agency", "page_date", "retrieved_at", "url"]
+    search_fields = ["title", "url", "agency__name", "agency__slug"]
+    list_select_related = ["agency"]
+    autocomplete_fields = ["agency"]
+
+
+# --- data shared by all agencies --------------------------------------------------------------------
+
+
+@admin.register(Region)
+class RegionAdmin(StaffAdmin):
+    agency_path = None
+    resource_classes = [RegionResource]
+    list_display = ["code", "name", "name_zh", "level", "parent"]
+    list_filter = ["level"]
+    search_fields = ["code", "name", "name_zh"]
+    list_select_related = ["parent"]
+    autocomplete_fields = ["parent"]
+
+
+@admin.register(PublicHoliday)
+class PublicHolidayAdmin(StaffAdmin):
+    agency_path = None
+    resource_classes = [PublicHolidayResource]
+    list_display = ["date", "kind", "name", "name_zh"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_zh"]
+    date_hierarchy = "date"
+
+
+# --- who may edit which agency, and what imports did --------------------------------------------------
+
+
+@admin.register(AgencyAssignment)
+class AgencyAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "agency", "created_at"]
+    search_fields = ["user__username", "agency__name", "agency__slug"]
+    autocomplete_fields = ["agency"]
+    list_select_related = ["user", "agency"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "user", "created_at", "new", "updated", "unchanged", "skipped", "undone_at"]
+    list_filter = ["resource"]
+    readonly_fields = [
+        "resource", "file_name", "encoding", "user", "created_at", "new", "updated", "unchanged", "skipped",
+        "undone_at", "undone_by", "changes",
+    ]
+    actions = ["undo"]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("user", "undone_by")
+        if agency_ids_for(request.user) is not None:
+            queryset = queryset.filter(user=request.user)  # agency editors see their own imports
+        return queryset
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Records changed")
+    def changes(self, batch: ImportBatch):
+        lines = []
+        for model in services.history_models():
+            for record in model.history.filter(history_change_reason=batch.change_reason).order_by("history_id")[:200]:
+                verb = {"+": "created", "~": "changed", "-": "deleted"}[record.history_type]
+                lines.append(f"{model._meta.verbose_name} {verb}: {record.instance}")
+        return format_html("<ul>{}</ul>", format_html("".join("<li>{}</li>" for _ in lines), *lines))
+
+    @admin.action(description="Undo selected imports", permissions=["change"])
+    def undo(self, request, queryset):
+        for batch in queryset:
+            try:
+                touched = services.import_batch_undo(batch=batch, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, f"{batch}: {' '.join(error.messages)}", messages.WARNING)
+            else:
+                self.message_user(request, f"Undid {batch}: {touched} records put back.", messages.SUCCESS)
+
+    def get_urls(self):
+        return [
+            path("<int:pk>/undo/", self.admin_site.admin_view(self.undo_view), name="agencies_importbatch_undo"),
+            *super().get_urls(),
+        ]
+
+    def undo_view(self, request, pk: int):
+        batch = get_object_or_404(self.get_queryset(request), pk=pk)
+        if request.method != "POST" or not self.has_change_permission(request, batch):
+            raise PermissionDenied
+        self.undo(request, ImportBatch.objects.filter(pk=batch.pk))
+        return HttpResponseRedirect(reverse("admin:agencies_importbatch_change", args=[pk]))
