@@ -1,0 +1,119 @@
+import re
+
+import pytest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from agencies.models import Agency
+from tests.factories import AgencyFactory, DutyCategoryFactory, DutyFactory
+from tests.site.conftest import GANSU, GUIYANG, HUAIHUA, WENZHOU, ZHEJIANG
+
+
+def test_compare_matrix_marks_who_carries_each_category_and_links_to_the_duty(seed, client):
+    body = client.get(reverse("site:compare")).content.decode()
+    awards = re.search(r'<tr><th scope="row" lang="en">Awards</th>(.*?)</tr>', body, re.S).group(1)
+    cells = re.findall(r"<td>(.*?)</td>", awards, re.S)
+    assert len(cells) == 5
+    gansu_cell = next(cell for cell in cells if GANSU in cell)
+    assert re.search(rf'href="/agencies/{GANSU}/#duty-\d+">', gansu_cell)
+    assert "1 duty" in gansu_cell
+    seismic = re.search(r'<tr><th scope="row" lang="en">Adjustment of responsibilities</th>(.*?)</tr>', body, re.S)
+    assert '<span class="visually-hidden">none</span>' in seismic.group(1)  # not shown by colour alone
+
+
+def test_compare_cell_link_reaches_the_duty_anchor_on_the_profile(seed, client):
+    body = client.get(reverse("site:compare"), {"region": "620000"}).content.decode()
+    anchor = re.search(rf'href="/agencies/{GANSU}/#(duty-\d+)"', body).group(1)
+    profile = client.get(f"/agencies/{GANSU}/").content.decode()
+    assert f'<li id="{anchor}">' in profile
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [({"region": "330000"}, {ZHEJIANG, WENZHOU}), ({"level": "municipal_bureau"}, {WENZHOU, HUAIHUA, GUIYANG})],
+)
+def test_compare_is_filterable_by_region_and_level(seed, client, params, expected):
+    body = client.get(reverse("site:compare"), params).content.decode()
+    header = re.search(r"<thead>(.*?)</thead>", body, re.S).group(1)
+    assert set(re.findall(r'href="/agencies/([\w-]+)/"', header)) == expected
+
+
+def test_compare_with_invalid_filter_is_a_400_page(seed, client):
+    response = client.get(reverse("site:compare"), {"level": "<b>x</b>"})
+    assert response.status_code == 400
+    assert "<b>x</b>" not in response.content.decode()
+
+
+def test_compare_runs_a_constant_number_of_queries(db, client, django_assert_max_num_queries):
+    category = DutyCategoryFactory()
+    AgencyFactory(duties=2)
+    with django_assert_max_num_queries(10) as baseline:
+        client.get(reverse("site:compare"))
+    for _ in range(15):
+        agency = AgencyFactory(duties=5)
+        DutyFactory(agency=agency, position=9, category=category)
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        client.get(reverse("site:compare"))
+
+
+def test_regions_page_lists_provinces_with_their_cities_and_counts(seed, client):
+    body = client.get(reverse("site:regions")).content.decode()
+    zhejiang = re.search(r'<a href="/regions/330000/" lang="en">Zhejiang</a>(.*?)</ul>', body, re.S).group(1)
+    assert "2 bureaus" in zhejiang
+    assert '<a href="/regions/330300/" lang="en">Wenzhou</a> <span class="count">(1)</span>' in zhejiang
+
+
+def test_region_page_lists_bureaus_of_the_province_and_its_cities(seed, client):
+    body = client.get(reverse("site:region", kwargs={"code": "330000"})).content.decode()
+    assert set(re.findall(r'<h3 class="card__title"><a href="/agencies/([\w-]+)/"', body)) == {ZHEJIANG, WENZHOU}
+    assert '<a href="/regions/330300/" lang="en">Wenzhou</a>' in body
+
+
+@pytest.mark.parametrize("code", ["999999", "abc", "<script>"])
+def test_unknown_region_is_404(seed, client, code):
+    assert client.get(f"/regions/{code}/").status_code == 404
+
+
+def test_sitemap_lists_published_real_bureaus_and_pages(seed, client):
+    AgencyFactory(status=Agency.Status.DRAFT, slug="draft-bureau")
+    synthetic = AgencyFactory(slug="synthetic-bureau")
+    Agency.objects.filter(pk=synthetic.pk).update(is_synthetic=True)
+    body = client.get("/sitemap.xml").content.decode()
+    assert f"<loc>http://testserver/agencies/{HUAIHUA}/</loc>" in body
+    assert "<loc>http://testserver/compare/</loc>" in body and "<loc>http://testserver/regions/330000/</loc>" in body
+    assert "draft-bureau" not in body and "synthetic-bureau" not in body
+
+
+def test_pages_have_canonical_urls_and_meaningful_titles(seed, client):
+    body = client.get(f"/agencies/{HUAIHUA}/?utm_source=x").content.decode()
+    assert f'<link rel="canonical" href="http://testserver/agencies/{HUAIHUA}/">' in body
+    assert "<title>Huaihua Municipal Science and Technology Bureau · Bureau portal</title>" in body
+    assert "<title>“seismic” – search · Bureau portal</title>" in client.get("/?q=seismic").content.decode()
+
+
+def test_404_page_is_in_the_site_style_and_language(db, client, settings):
+    settings.DEBUG = False
+    response = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert '<html lang="zh-Hans">' in body and "<h1>页面不存在</h1>" in body
+    assert 'href="/static/portal/site.css"' in body and 'role="search"' in body
+
+
+def test_500_page_renders_on_its_own_in_both_languages():
+    for language, heading in [("en", "Something went wrong"), ("zh-hans", "出错了")]:
+        with translation.override(language):
+            body = render_to_string("500.html")
+        assert f"<h1>{heading}</h1>" in body and "<style>" in body
+
+
+def test_server_errors_show_the_500_page(db, client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("portal.views.region_choices", broken)
+    client.raise_request_exception = False
+    response = client.get("/")
+    assert response.status_code == 500
+    assert "<h1>Something went wrong</h1>" in response.content.decode()
