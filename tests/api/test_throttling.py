@@ -1,0 +1,72 @@
+"""Anonymous rate limiting: 429 with Retry-After, counted in the shared cache, not fooled by X-Forwarded-For."""
+import pytest
+from django.conf import settings
+from django.core.cache import cache, caches
+from django.test import override_settings
+
+from portal.api_throttling import AnonThrottle
+
+API = "/api/v1"
+
+
+def limited(rate: str = "3/minute", proxies: int = 0):
+    return override_settings(
+        REST_FRAMEWORK={**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": rate}, "NUM_PROXIES": proxies}
+    )
+
+
+@pytest.fixture
+def agencies_url(seed):
+    return f"{API}/agencies/"
+
+
+def statuses(client, url, count, **headers) -> list[int]:
+    return [client.get(url, **headers).status_code for _ in range(count)]
+
+
+def test_over_the_limit_is_429_with_retry_after(client, agencies_url):
+    with limited("3/minute"):
+        assert statuses(client, agencies_url, 3) == [200, 200, 200]
+        response = client.get(agencies_url)
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 60
+    assert response.json()["detail"].startswith("Request was throttled.")
+
+
+def test_the_limit_covers_every_endpoint_together(client, agencies_url):
+    with limited("3/minute"):
+        assert client.get(f"{API}/regions/").status_code == 200
+        assert client.get(f"{API}/holidays/").status_code == 200
+        assert client.get(f"{API}/schema/").status_code == 200
+        assert client.get(agencies_url).status_code == 429
+
+
+def test_the_count_lives_in_the_shared_cache(client, agencies_url):
+    """Redis when REDIS_URL is set (as in CI), so every gunicorn worker sees the same count."""
+    assert AnonThrottle.cache is cache  # django's default cache alias
+    expected_backend = "RedisCache" if settings.REDIS_URL else "LocMemCache"
+    assert type(caches["default"]).__name__ == expected_backend
+    with limited("5/minute"):
+        statuses(client, agencies_url, 2)
+    assert len(cache.get("throttle_anon_127.0.0.1")) == 2
+
+
+def test_forged_x_forwarded_for_does_not_escape_the_limit_without_proxies(client, agencies_url):
+    with limited("2/minute", proxies=0):
+        codes = [
+            client.get(agencies_url, HTTP_X_FORWARDED_FOR=f"203.0.113.{n}").status_code for n in range(4)
+        ]
+    assert codes == [200, 200, 429, 429]
+
+
+def test_behind_one_proxy_the_address_it_appended_is_the_client(client, agencies_url):
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    with limited("2/minute", proxies=1):
+        # The client forges the first hop; our proxy appends the real address last.
+        forged = [
+            client.get(agencies_url, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7", **proxy).status_code
+            for n in range(3)
+        ]
+        other_client = client.get(agencies_url, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code
+    assert forged == [200, 200, 429]
+    assert other_client == 200
