@@ -1,0 +1,188 @@
+"""Who may do what: the whole matrix of groups × pages, and agency editors kept to their own agencies."""
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from agencies.models import Agency, Contact
+from agencies.permissions import ADMINISTRATORS, AGENCY_EDITORS, EDITORS, VIEWERS
+from duties.models import Duty
+from tests.staff.helpers import change_form_data
+
+pytestmark = pytest.mark.django_db
+
+PERSONAS = ["viewer_client", "agency_editor_client", "editor_client", "administrator_client"]
+
+
+def _url(name, own_agency, other_agency):
+    targets = {
+        "own": own_agency.pk,
+        "other": other_agency.pk,
+        "own-contact": own_agency.contacts.first().pk,
+        "other-contact": other_agency.contacts.first().pk,
+        "other-duty": other_agency.duties.first().pk,
+    }
+    view, _, target = name.partition(":")
+    return reverse(f"admin:{view}", args=[targets[target]] if target else [])
+
+
+# GET status per persona: viewer, agency editor, editor, administrator. 302 = "no such object" redirect.
+MATRIX = [
+    ("agencies_agency_changelist", (200, 200, 200, 200)),
+    ("agencies_agency_change:own", (200, 200, 200, 200)),
+    ("agencies_agency_change:other", (200, 302, 200, 200)),
+    ("agencies_agency_history:other", (200, 403, 200, 200)),
+    ("agencies_agency_add", (403, 403, 200, 200)),
+    ("agencies_agency_delete:own", (403, 403, 200, 200)),
+    ("agencies_agency_import", (403, 200, 200, 200)),
+    ("agencies_agency_export", (200, 200, 200, 200)),
+    ("agencies_contact_change:own-contact", (200, 200, 200, 200)),
+    ("agencies_contact_change:other-contact", (200, 302, 200, 200)),
+    ("agencies_contact_delete:other-contact", (403, 302, 200, 200)),
+    ("agencies_contact_history:other-contact", (200, 403, 200, 200)),
+    ("agencies_contact_add", (403, 200, 200, 200)),
+    ("duties_duty_change:other-duty", (200, 302, 200, 200)),
+    ("agencies_region_import", (403, 403, 200, 200)),
+    ("agencies_region_add", (403, 403, 200, 200)),
+    ("agencies_publicholiday_add", (403, 403, 200, 200)),
+    ("duties_dutycategory_add", (403, 403, 200, 200)),
+    ("agencies_agencyassignment_changelist", (403, 403, 403, 200)),
+    ("auth_user_changelist", (403, 403, 403, 200)),
+]
+
+
+@pytest.mark.parametrize(("name", "statuses"), MATRIX, ids=[row[0] for row in MATRIX])
+def test_permission_matrix(request, own_agency, other_agency, name, statuses):
+    url = _url(name, own_agency, other_agency)
+    for persona, expected in zip(PERSONAS, statuses, strict=True):
+        client = request.getfixturevalue(persona)
+        assert client.get(url).status_code == expected, f"{persona} GET {name}"
+
+
+def test_viewer_sees_a_read_only_form_and_cannot_post_changes(viewer_client, own_agency):
+    url = reverse("admin:agencies_agency_change", args=[own_agency.pk])
+    page = viewer_client.get(url)
+    assert 'name="_save"' not in page.content.decode()
+    assert viewer_client.post(url, {"name": "Hijacked"}).status_code == 403
+    own_agency.refresh_from_db()
+    assert own_agency.name != "Hijacked"
+
+
+def test_agency_editor_lists_only_their_agency_and_its_records(agency_editor_client, own_agency):
+    agencies = agency_editor_client.get(reverse("admin:agencies_agency_changelist")).context["cl"].result_list
+    assert [agency.pk for agency in agencies] == [own_agency.pk]
+    contacts = agency_editor_client.get(reverse("admin:agencies_contact_changelist")).context["cl"].result_list
+    assert {contact.agency_id for contact in contacts} == {own_agency.pk}
+    duties = agency_editor_client.get(reverse("admin:duties_duty_changelist")).context["cl"].queryset
+    assert set(duties.values_list("agency_id", flat=True)) <= {own_agency.pk}
+
+
+def test_agency_editor_saves_own_agency_with_inlines(agency_editor_client, own_agency):
+    url = reverse("admin:agencies_agency_change", args=[own_agency.pk])
+    data = change_form_data(agency_editor_client.get(url))
+    data["rank"] = "Department level"
+    assert agency_editor_client.post(url, data).status_code == 302
+    own_agency.refresh_from_db()
+    assert own_agency.rank == "Department level"
+
+
+def test_agency_editor_cannot_post_to_another_agencys_page(agency_editor_client, editor_client, other_agency):
+    url = reverse("admin:agencies_agency_change", args=[other_agency.pk])
+    data = change_form_data(editor_client.get(url))
+    data["rank"] = "Hijacked"
+    agency_editor_client.post(url, data)
+    other_agency.refresh_from_db()
+    assert other_agency.rank != "Hijacked"
+
+
+def test_agency_editor_cannot_move_a_contact_to_another_agency(agency_editor_client, own_agency, other_agency):
+    response = agency_editor_client.post(
+        reverse("admin:agencies_contact_add"),
+        {"agency": other_agency.pk, "kind": "office", "label": "Tel", "value": "0571-87056409", "position": 9},
+    )
+    assert response.status_code == 200
+    assert "agency" in response.context["adminform"].form.errors
+    assert not Contact.objects.filter(agency=other_agency, position=9).exists()
+
+
+def test_actions_only_touch_the_agency_editors_own_agencies(agency_editor_client, own_agency, other_agency):
+    agency_editor_client.post(
+        reverse("admin:agencies_agency_changelist"),
+        {"action": "unpublish", "_selected_action": [own_agency.pk, other_agency.pk]},
+    )
+    own_agency.refresh_from_db()
+    other_agency.refresh_from_db()
+    assert own_agency.status == Agency.Status.DRAFT
+    assert other_agency.status == Agency.Status.PUBLISHED
+
+
+def test_agency_editor_exports_only_their_own_records(agency_editor_client, own_agency):
+    response = agency_editor_client.post(reverse("admin:agencies_contact_export"), {"format": "0", "resource": "0"})
+    assert response.status_code == 200
+    text = response.content.decode("utf-8-sig")
+    assert own_agency.slug in text
+    assert "zhejiang-department-of-science-and-technology" not in text
+    assert text.count("\n") == own_agency.contacts.count() + 1
+    duties = agency_editor_client.post(reverse("admin:duties_duty_export"), {"format": "2", "resource": "0"})
+    assert "zhejiang" not in duties.content.decode()
+
+
+def test_agency_editor_import_rejects_rows_for_other_agencies(agency_editor_client, own_agency, other_agency):
+    csv = (
+        "agency,kind,position,label,value\n"
+        f"{own_agency.slug},fax,7,Fax,0931-8834600\n"
+        f"{other_agency.slug},fax,7,Fax,0571-87056400\n"
+    ).encode()
+    upload = io.BytesIO(csv)
+    upload.name = "contacts.csv"
+    response = agency_editor_client.post(
+        reverse("admin:agencies_contact_import"), {"import_file": upload, "format": "0", "resource": "0"}
+    )
+    assert response.status_code == 200
+    assert "row 2, agency: You may not edit this agency&#x27;s records." in response.content.decode()
+    assert "confirm_form" not in response.context
+    assert not Contact.objects.filter(kind="fax").exists()
+
+
+def test_sync_groups_restores_changed_group_permissions(db):
+    editors = Group.objects.get(name=EDITORS)
+    editors.permissions.clear()
+    out = io.StringIO()
+    call_command("sync_groups", stdout=out)
+    assert editors.permissions.filter(codename="change_agency").exists()
+    assert "Editors: " in out.getvalue()
+    assert set(Group.objects.values_list("name", flat=True)) >= {ADMINISTRATORS, EDITORS, AGENCY_EDITORS, VIEWERS}
+    assert not Group.objects.get(name=VIEWERS).permissions.exclude(codename__startswith="view_").exists()
+    assert not Group.objects.get(name=AGENCY_EDITORS).permissions.filter(codename="add_agency").exists()
+
+
+def test_login_is_locked_after_five_failures_for_that_username_and_address(client, make_staff):
+    make_staff("dora", EDITORS)
+    login = reverse("admin:login")
+    for _ in range(5):
+        client.post(login, {"username": "dora", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
+    right = {"username": "dora", "password": "correct horse battery staple"}
+    locked = client.post(login, right, REMOTE_ADDR="10.0.0.1")
+    assert locked.status_code == 429
+    other_address = client.post(login, right, REMOTE_ADDR="10.0.0.2")
+    assert other_address.status_code == 302
+
+
+def test_weak_passwords_are_refused(db):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("12345678")
+    with pytest.raises(ValidationError):
+        validate_password("password123")
+    validate_password("correct horse battery staple")
+
+
+def test_duty_parent_choices_stay_within_the_editors_agency(agency_editor_client, own_agency, other_agency):
+    response = agency_editor_client.get(reverse("admin:duties_duty_add"))
+    parents = response.context["adminform"].form.fields["parent"].queryset
+    assert not parents.filter(agency=other_agency).exists()
+    assert Duty.objects.filter(agency=other_agency).exists()
