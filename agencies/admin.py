@@ -159,6 +159,7 @@ class StaffImportExportMixin(ImportExportMixin):
     export_form_class = ExportForm
     import_error_display = ("message", "row")
     import_template_name = "admin/staff_import.html"
+    skip_admin_log = True  # every row's history already says who changed what
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"user": request.user}
@@ -199,7 +200,6 @@ class StaffImportExportMixin(ImportExportMixin):
             messages.error(request, "Nothing was imported: the file changed since the preview and has errors.")
             return HttpResponseRedirect(changelist)
         if report.batch is not None:
-            self.generate_log_entries(result, request)
             batch_url = reverse("admin:agencies_importbatch_change", args=[report.batch.pk])
             messages.success(
                 request,

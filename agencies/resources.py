@@ -19,6 +19,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
 from agencies.permissions import agency_ids_for
 
+PREVIEW_ROWS = 20
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -189,6 +190,14 @@ class StaffResource(resources.ModelResource):
         self.loader = None
         self._seen_rows.clear()
         self.unchanged_rows.clear()
+
+    def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)
+        # Reports need these after the resource is gone (the admin only keeps the Result).
+        result.unchanged_rows = set(self.unchanged_rows)
+        result.column_names = {field.attribute: field.column_name for field in self.fields.values()}
+        result.preview_headers = list(dataset.headers or [])
+        result.preview_rows = [list(row) for row in dataset[:PREVIEW_ROWS]] if len(dataset) else []
 
     def get_or_init_instance(self, instance_loader, row):
         self.loader = instance_loader
