@@ -33,6 +33,13 @@ def snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> str:
         return text
     start = max(0, position - context)
     end = min(len(text), position + len(query) + context)
+    # Cut at a space where there is one near (English); Chinese text has none and is cut anywhere.
+    space_after_start = text.find(" ", start, position)
+    if start and 0 <= space_after_start - start < 20:
+        start = space_after_start + 1
+    space_before_end = text.rfind(" ", position + len(query), end)
+    if end < len(text) and 0 <= end - space_before_end < 20:
+        end = space_before_end
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 

@@ -76,6 +76,8 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
         "phones": [c for c in agency.contacts.all() if c.is_phone],
         "other_contacts": [c for c in agency.contacts.all() if not c.is_phone],
+        # The website field repeats a published website contact more often than not.
+        "show_website": bool(agency.website) and all(c.value != agency.website for c in agency.contacts.all()),
         "stale": agency.is_stale(local_now.date()),
         "jsonld": as_script(agency_jsonld(agency, url, calendar, local_now.date())),
         "canonical_url": url,

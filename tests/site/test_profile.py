@@ -90,6 +90,7 @@ def test_phones_show_local_format_with_tel_links_on_e164_and_published_labels(se
     assert '<a href="tel:+8657187054007">0571 8705 4007</a>' in body
     assert '<a href="mailto:webmaster@zjinfo.gov.cn">webmaster@zjinfo.gov.cn</a>' in body
     assert "No. 33, West Huancheng Road" in body and "Postcode 310006" in body
+    assert body.count('<a href="http://kjt.zj.gov.cn" rel="external">') == 1  # published once, shown once
 
 
 @pytest.mark.parametrize("slug", [WENZHOU, GUIYANG])

@@ -159,3 +159,18 @@ def test_search_page_runs_a_constant_number_of_queries(db, client, django_assert
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(HOME, params)
     assert len(result_slugs(response)) == 20  # 25 results, 20 per page
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        ("short text", "text", "short text"),
+        ("alpha " * 20 + "needle " + "omega " * 20, "needle",
+         "…" + "alpha " * 11 + "needle" + " omega" * 11 + "…"),
+        ("科" * 100 + "地震" + "技" * 100, "地震", "…" + "科" * 70 + "地震" + "技" * 70 + "…"),
+    ],
+)
+def test_snippets_cut_long_texts_around_the_match_at_word_boundaries(text, query, expected):
+    from portal.search import snippet
+
+    assert snippet(text, query) == expected
