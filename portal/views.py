@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,9 +26,12 @@ COMPARE_PER_PAGE = 12
 SEARCH_PARAMS = ("q", "region", "level", "category", "open_now")
 
 
-def region_choices() -> list[tuple[str, str, bool]]:
-    """(code, 'Province › City' label, is_province) for the region filter, provinces before their cities."""
-    regions = list(Region.objects.select_related("parent").order_by("code"))
+def region_choices(selected: str = "") -> list[tuple[str, str, bool]]:
+    """(code, 'Province › City' label, is_province) for the region filter, provinces before their cities.
+
+    Counties would make the list thousands long: they are offered only when already chosen (by URL)."""
+    regions = Region.objects.select_related("parent__parent").order_by("code")
+    regions = regions.filter(Q(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]) | Q(code=selected))
     return [
         (region.code, " › ".join(r.display_name for r in region.ancestors()), region.parent_id is None)
         for region in regions
@@ -57,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "portal/home.html", {
         "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
-        "page": page, "results": results, "region_choices": region_choices(),
+        "page": page, "results": results, "region_choices": region_choices(request.GET.get("region", "")),
         "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
     }, status=status)
 
@@ -141,7 +144,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "portal/compare.html", {
         "form": filterset.form, "page": page, "agencies": agencies, "rows": rows,
-        "region_choices": region_choices(), "levels": Agency.Level.choices,
+        "region_choices": region_choices(request.GET.get("region", "")), "levels": Agency.Level.choices,
     }, status=status)
 
 

@@ -174,3 +174,15 @@ def test_snippets_cut_long_texts_around_the_match_at_word_boundaries(text, query
     from portal.search import snippet
 
     assert snippet(text, query) == expected
+
+
+def test_region_filter_offers_provinces_and_cities_and_keeps_a_county_chosen_by_url(seed, client):
+    from agencies.models import Region
+
+    county = Region.objects.create(code="330302", name="Lucheng", name_zh="鹿城区", level=Region.Level.COUNTY,
+                                   parent=Region.objects.get(code="330300"))
+    body = client.get(HOME).content.decode()
+    assert '<option value="330300">&nbsp;&nbsp;Zhejiang › Wenzhou</option>' in body
+    assert county.code not in body
+    body = client.get(HOME, {"region": county.code}).content.decode()
+    assert '<option value="330302" selected>&nbsp;&nbsp;Zhejiang › Wenzhou › Lucheng</option>' in body

@@ -1,0 +1,54 @@
+"""Server time and SQL queries of the public pages on the synthetic dataset (Django test Client).
+
+A bounded number of requests per page; times include template rendering but no network."""
+from __future__ import annotations
+
+import time
+
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from benchmarks.common import percentiles
+
+REQUESTS_PER_PAGE = 40
+PLAIN_STATIC = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # The benchmark measures views, not collectstatic: no manifest needed.
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def _pages() -> dict[str, list[str]]:
+    """Several URLs per page type, so that one cached row does not stand for all."""
+    first = Agency.objects.published().filter(is_synthetic=True).order_by("pk").values_list("slug", "region__code")
+    sample = list(first[:1000])[::100]
+    if not sample:
+        raise SystemExit("No synthetic agencies: run benchmarks/run.py, which builds them.")
+    slugs = [slug for slug, _ in sample]
+    regions = [code for _, code in sample]
+    return {
+        "home": ["/", "/?page=2", "/?page=50"],
+        "search": ["/?q=foreign+experts", "/?q=合成", f"/?q={slugs[0].split('-')[-1]}",
+                   f"/?q=technology+parks&region={regions[0][:2]}0000", "/?q=awards&level=municipal_bureau"],
+        "profile": [f"/agencies/{slug}/" for slug in slugs],
+        "compare": ["/compare/", "/compare/?page=3", f"/compare/?region={regions[1][:2]}0000"],
+    }
+
+
+def run(size: int) -> None:
+    client = Client()
+    with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False):
+        for name, urls in _pages().items():
+            samples, queries, statuses = [], [], set()
+            for number in range(REQUESTS_PER_PAGE):
+                url = urls[number % len(urls)]
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    samples.append((time.perf_counter() - started) * 1000)
+                queries.append(len(captured.captured_queries))
+                statuses.add(response.status_code)
+            print(f"{name:8} {percentiles(samples)}  SQL queries per page {min(queries)}–{max(queries)}  "
+                  f"status {sorted(statuses)}")
