@@ -37,6 +37,10 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField(required=False, help_text="What went wrong (404, 429).")
 
 
+SLUG = OpenApiParameter(
+    "slug", str, OpenApiParameter.PATH,
+    description="The agency's slug, e.g. gansu-department-of-science-and-technology.",
+)
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid; the body maps it to messages."),
     404: OpenApiResponse(ErrorSerializer, description="No such published record (or page)."),
@@ -147,10 +151,18 @@ class SeasonSerializer(serializers.Serializer):
     valid_through = serializers.CharField(help_text="Last day, MM-DD (before valid_from when it wraps the year).")
 
 
+@extend_schema_field({"type": "string", "pattern": "^[0-2][0-9]:[0-5][0-9]$", "example": "08:30"})
+class LocalTimeField(serializers.TimeField):
+    """A wall-clock time in the agency's zone as HH:MM (not an RFC 3339 time, which needs an offset)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OfficeHoursSerializer(serializers.ModelSerializer):
     weekdays = serializers.SerializerMethodField(help_text="ISO weekdays: 1 = Monday … 7 = Sunday.")
-    opens = serializers.TimeField(format="%H:%M", help_text="Local opening time, HH:MM.")
-    closes = serializers.TimeField(format="%H:%M", help_text="Local closing time, HH:MM.")
+    opens = LocalTimeField(help_text="Local opening time, HH:MM.")
+    closes = LocalTimeField(help_text="Local closing time, HH:MM.")
     season = serializers.SerializerMethodField(help_text="The season the rule applies in; null for all year.")
 
     class Meta:
@@ -168,8 +180,8 @@ class OfficeHoursSerializer(serializers.ModelSerializer):
 class SpecialDaySerializer(serializers.ModelSerializer):
     date = serializers.DateField(help_text="Local date of the exception.")
     kind = serializers.ChoiceField(choices=SpecialDay.Kind.choices, help_text="closed, or changed hours.")
-    opens = serializers.TimeField(format="%H:%M", allow_null=True, help_text="Opening time for changed hours.")
-    closes = serializers.TimeField(format="%H:%M", allow_null=True, help_text="Closing time for changed hours.")
+    opens = LocalTimeField(allow_null=True, help_text="Opening time for changed hours.")
+    closes = LocalTimeField(allow_null=True, help_text="Closing time for changed hours.")
     reason = serializers.CharField(help_text="Why, as shown to citizens.")
     reason_zh = serializers.CharField(help_text="Why, in Chinese (may be empty).")
 
@@ -418,7 +430,9 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         response["Content-Disposition"] = 'attachment; filename="agencies.csv"'
         return response
 
-    @extend_schema(summary="One agency's whole profile", responses={200: AgencyDetailSerializer, **ERRORS})
+    @extend_schema(
+        summary="One agency's whole profile", parameters=[SLUG], responses={200: AgencyDetailSerializer, **ERRORS}
+    )
     def retrieve(self, request, *args, **kwargs):
         agency = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
         # The profile also shows the parent and children: their changes must change the ETag too.
@@ -436,7 +450,7 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
     @extend_schema(
         summary="Open or closed at a moment",
-        parameters=[StatusQuerySerializer],
+        parameters=[SLUG, StatusQuerySerializer],
         responses={200: StatusSerializer, **ERRORS},
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
