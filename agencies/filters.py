@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from agencies.hours import Calendar, office_status
@@ -77,9 +76,13 @@ def agencies_open_at(queryset: QuerySet, at: dt.datetime) -> QuerySet:
     return queryset.filter(pk__in=open_ids)
 
 
-@extend_schema_field(OpenApiTypes.STR)
 class NaturalKeyFilter(django_filters.ModelChoiceFilter):
     """Chooses a record by its natural key (region code, category or agency slug)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Typed per instance: a class-wide schema annotation would drop each filter's help_text.
+        extend_schema_field({"type": "string", "description": str(self.extra.get("help_text", ""))})(self)
 
 
 class AgencyFilter(django_filters.FilterSet):
