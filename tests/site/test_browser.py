@@ -129,3 +129,13 @@ def test_pages_work_without_javascript(seed, browser, live_server):
     page.click("text=Send report")
     assert "Thank you" in page.locator(".messages").inner_text()
     context.close()
+
+
+def test_profile_prints_without_navigation_or_forms(seed, browser_page, screenshot):
+    page = browser_page
+    page.goto(f"/agencies/{HUAIHUA}/")
+    page.emulate_media(media="print")
+    assert not page.locator(".correction").is_visible()
+    assert not page.locator(".lang-switch").is_visible()
+    assert page.locator("table.hours").first.is_visible()
+    screenshot(page, "profile-print")

@@ -117,3 +117,32 @@ def test_server_errors_show_the_500_page(db, client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "<h1>Something went wrong</h1>" in response.content.decode()
+
+
+def test_region_pages_run_a_constant_number_of_queries(db, client, django_assert_max_num_queries):
+    from tests.factories import RegionFactory
+
+    province = RegionFactory(code="330000", name="Zhejiang")
+    city = RegionFactory(code="330100", name="Hangzhou", level="prefecture", parent=province)
+    AgencyFactory(region=city, hours=True)
+    with django_assert_max_num_queries(10) as list_baseline:
+        client.get(reverse("site:regions"))
+    with django_assert_max_num_queries(10) as detail_baseline:
+        client.get(reverse("site:region", kwargs={"code": "330000"}))
+    for n in range(10):
+        RegionFactory(code=f"3302{n:02d}", name=f"City {n}", level="prefecture", parent=province)
+        AgencyFactory(region=city, hours=True, contacts=2)
+    with django_assert_max_num_queries(len(list_baseline.captured_queries)):
+        client.get(reverse("site:regions"))
+    with django_assert_max_num_queries(len(detail_baseline.captured_queries)):
+        body = client.get(reverse("site:region", kwargs={"code": "330000"})).content.decode()
+    assert "11 bureaus" in body
+
+
+@pytest.mark.parametrize("url", ["/", f"/agencies/{HUAIHUA}/", "/compare/", "/regions/", "/no/such/page/"])
+def test_every_asset_is_self_hosted(seed, client, url):
+    body = client.get(url).content.decode()
+    assets = re.findall(r'<(?:link|script|img)[^>]*(?:href|src)="([^"]+)"', body)
+    assert assets, "the page loads its stylesheet"
+    assert [asset for asset in assets if asset.startswith(("http:", "https:", "//"))
+            and not asset.startswith("http://testserver/")] == []

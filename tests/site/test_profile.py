@@ -46,6 +46,17 @@ def test_status_line_is_computed_in_the_agency_time_zone(seed, client, freeze, m
     assert status_text(profile(client, HUAIHUA)) == expected
 
 
+def test_changed_hours_on_a_special_day_show_in_the_status_and_the_list(db, client, freeze):
+    agency = AgencyFactory(hours=True)
+    SpecialDay.objects.create(agency=agency, date=dt.date(2026, 11, 24), kind="hours", opens=dt.time(9),
+                              closes=dt.time(11), reason="Staff training")
+    freeze(2026, 11, 24, 10, 0)
+    body = profile(client, agency.slug)
+    assert status_text(body) == "open: Open now (changed hours) · closes 11:00"
+    text = " ".join(re.sub(r"<[^>]+>", "", body).split())
+    assert "Tue 24 Nov 2026: changed hours 09:00–11:00 – Staff training" in text
+
+
 def test_status_line_for_an_agency_in_another_time_zone(db, client, freeze):
     agency = AgencyFactory(hours=True, timezone="Asia/Urumqi")  # UTC+6, two hours behind Beijing
     freeze(2026, 11, 24, 10, 0)  # 08:00 in Urumqi: not yet open
