@@ -6,7 +6,7 @@ import json
 
 from django.utils.safestring import SafeString, mark_safe
 
-from agencies.hours import Calendar
+from agencies.hours import Calendar, day_schedule
 from agencies.models import Agency, Contact, OfficeHours, parse_month_day
 from portal.status import UPCOMING_DAYS
 
@@ -46,9 +46,13 @@ def opening_hours(agency: Agency, calendar: Calendar, today: dt.date) -> tuple[l
     if regular:
         end = today + dt.timedelta(days=UPCOMING_DAYS)
         # schema.org marks a closed day with opens = closes = 00:00.
+        hours = list(agency.office_hours.all())
         for day in calendar.special_days(today, end):
             if day.kind == "holiday":
                 special.append(_special(day.date, "00:00", "00:00"))
+            else:  # a make-up workday: the bureau keeps ordinary weekday hours on a weekend date
+                for interval in day_schedule(hours, [], calendar, day.date).intervals:
+                    special.append(_special(day.date, f"{interval.opens:%H:%M}", f"{interval.closes:%H:%M}"))
         for special_day in agency.special_days.all():
             if today <= special_day.date <= end:
                 opens = f"{special_day.opens:%H:%M}" if special_day.opens else "00:00"

@@ -18,6 +18,7 @@ from duties.models import Duty, DutyCategory
 from portal.forms import CorrectionForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
+from portal.services import correction_report_create
 from portal.status import format_time, status_line, upcoming_days, weekly_tables
 from portal.vcard import agency_vcard
 
@@ -117,10 +118,8 @@ def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
         if form.is_valid():
             # A filled honeypot gets the same thanks, so a bot learns nothing — but nothing is stored.
             if not form.is_bot:
-                report = form.save(commit=False)
-                report.agency = agency
-                report.language = get_language() or ""
-                report.save()
+                correction_report_create(agency=agency, message=form.cleaned_data["message"],
+                                         email=form.cleaned_data["email"], language=get_language() or "")
             messages.success(request, _("Thank you. Your report was sent to the editors, who will check it."))
             return redirect(agency)
         status = 400

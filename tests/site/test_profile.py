@@ -205,6 +205,15 @@ def test_jsonld_describes_a_government_organization_with_address_contacts_and_se
             "opens": "00:00", "closes": "00:00"} in huaihua["specialOpeningHoursSpecification"]
 
 
+def test_jsonld_gives_make_up_workdays_their_weekday_hours(seed, client, freeze):
+    freeze(2026, 9, 15, 9, 0)
+    special = jsonld(profile(client, HUAIHUA))["specialOpeningHoursSpecification"]
+    assert [(s["opens"], s["closes"]) for s in special if s["validFrom"] == "2026-09-20"] == [
+        ("08:00", "12:00"), ("15:00", "18:00")]
+    assert {"@type": "OpeningHoursSpecification", "validFrom": "2026-10-01", "validThrough": "2026-10-01",
+            "opens": "00:00", "closes": "00:00"} in special
+
+
 def test_jsonld_cannot_break_out_of_its_script_element(db, client):
     agency = AgencyFactory(name="</script><script>alert(1)</script>")
     body = profile(client, agency.slug)
