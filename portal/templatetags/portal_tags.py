@@ -35,3 +35,10 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.filter
+def web_url(value: str) -> str:
+    """Only http(s) addresses become links: a stored 'javascript:' URL (written past validation) must not."""
+    value = (value or "").strip()
+    return value if value.lower().startswith(("http://", "https://")) else ""

@@ -225,3 +225,12 @@ def test_fax_numbers_are_marked_in_jsonld(db, client):
     agency = AgencyFactory()
     ContactFactory(agency=agency, kind=Contact.Kind.FAX, label="Fax", value="0571-87056410")
     assert jsonld(profile(client, agency.slug))["contactPoint"][0]["faxNumber"] == "+8657187056410"
+
+
+def test_stored_javascript_urls_never_become_links(db, client):
+    agency = AgencyFactory(website="javascript:alert(1)")
+    Contact.objects.create(agency=agency, kind=Contact.Kind.WEBSITE, label="Web", value="javascript:alert(2)")
+    SourceFactory(agency=agency, url="javascript:alert(3)", title="Evil source")
+    body = profile(client, agency.slug)
+    assert 'href="javascript:' not in body
+    assert "javascript:alert(2)" in body  # still shown as published text
