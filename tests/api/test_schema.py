@@ -2,7 +2,9 @@
 import pytest
 import schemathesis
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.test import override_settings
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -34,8 +36,15 @@ KNOWN_SLUGS = [
 def live_schema(seed):
     """The schema as the running app serves it; requests go through the whole WSGI stack in-process."""
     unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "100000/minute"}}
-    with override_settings(REST_FRAMEWORK=unthrottled):
-        yield schemathesis.openapi.from_wsgi(f"{API}/schema/?format=json", get_wsgi_application())
+    # As Django's test client does: a finished request must not close the test's open transaction.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with override_settings(REST_FRAMEWORK=unthrottled):
+            yield schemathesis.openapi.from_wsgi(f"{API}/schema/?format=json", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def fuzz(operation, mode: GenerationMode, **fixed) -> None:
