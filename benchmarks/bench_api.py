@@ -1,0 +1,91 @@
+"""Latency of the integrator API on the synthetic dataset, and of the raw SQL each request runs.
+
+Each request goes through the whole stack with Django's test Client (no network). The SQL it ran is
+captured, then replayed alone through `connection.cursor()`; the ratio of the two medians is what DRF,
+serialization and the middleware add on top of the database."""
+from __future__ import annotations
+
+import statistics
+import time
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from benchmarks.common import percentiles
+
+REQUESTS_PER_ENDPOINT = 40
+API = "/api/v1"
+UNTHROTTLED = {"anon": "100000000/minute"}
+
+
+def _endpoints() -> dict[str, list[str]]:
+    """Several URLs per endpoint, so that one cached row does not stand for all."""
+    sample = list(
+        Agency.objects.published().filter(is_synthetic=True).order_by("pk").values_list("slug", "region__code")[:1000]
+    )[::100]
+    if not sample:
+        raise SystemExit("No synthetic agencies: run benchmarks/run.py, which builds them.")
+    slugs = [slug for slug, _ in sample]
+    province = f"{sample[1][1][:2]}0000"
+    return {
+        "list": [f"{API}/agencies/", f"{API}/agencies/?page=2", f"{API}/agencies/?page=20&page_size=100",
+                 f"{API}/agencies/?region={province}", f"{API}/agencies/?level=county_bureau&ordering=-updated_at"],
+        "search": [f"{API}/agencies/?q=foreign+experts", f"{API}/agencies/?q=合成",
+                   f"{API}/agencies/?q=technology+parks&region={province}", f"{API}/agencies/?q={slugs[0]}"],
+        "detail": [f"{API}/agencies/{slug}/" for slug in slugs],
+        "status": [f"{API}/agencies/{slug}/status/?at=2026-11-23T10:00%2B08:00" for slug in slugs[:5]]
+        + [f"{API}/agencies/{slug}/status/" for slug in slugs[5:]],
+    }
+
+
+def _replay(queries: list[str]) -> float:
+    """Milliseconds to run the captured SQL again, fetching every row, without Django on top."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        for sql in queries:
+            cursor.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+    return (time.perf_counter() - started) * 1000
+
+
+def _measure(client: Client, urls: list[str], etags: dict[str, str] | None = None):
+    request_ms, sql_ms, statuses, query_counts = [], [], set(), []
+    for number in range(REQUESTS_PER_ENDPOINT):
+        url = urls[number % len(urls)]
+        headers = {"HTTP_IF_NONE_MATCH": etags[url]} if etags else {}
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url, **headers)
+            if response.streaming:
+                b"".join(response.streaming_content)
+            request_ms.append((time.perf_counter() - started) * 1000)
+        statuses.add(response.status_code)
+        queries = [query["sql"] for query in captured.captured_queries]
+        query_counts.append(len(queries))
+        sql_ms.append(_replay(queries))
+    return request_ms, sql_ms, statuses, query_counts
+
+
+def _report(name: str, measured) -> None:
+    request_ms, sql_ms, statuses, counts = measured
+    ratio = statistics.median(request_ms) / max(statistics.median(sql_ms), 1e-6)
+    print(f"{name:8} request {percentiles(request_ms)}")
+    print(f"{'':8} raw SQL {percentiles(sql_ms)}  queries {min(counts)}–{max(counts)}  "
+          f"request/SQL {ratio:5.1f}×  status {sorted(statuses)}")
+
+
+def run(size: int) -> None:
+    client = Client()
+    unthrottled = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": UNTHROTTLED}
+    with override_settings(DEBUG=False, REST_FRAMEWORK=unthrottled):
+        endpoints = _endpoints()
+        for name, urls in endpoints.items():
+            _report(name, _measure(client, urls))
+        # Revalidation: what a client holding a fresh ETag costs (the 304 is answered before serializing).
+        etags = {url: client.get(url)["ETag"] for url in endpoints["list"]}
+        _report("list 304", _measure(client, endpoints["list"], etags))
+        _report("csv", _measure(client, [f"{API}/agencies/?format=csv&region={endpoints['list'][3].split('=')[1]}"]))
