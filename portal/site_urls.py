@@ -15,4 +15,5 @@ urlpatterns = [
     path("regions/", views.region_list, name="regions"),
     path("regions/<str:code>/", views.region_detail, name="region"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -61,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "portal/home.html", {
         "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
+        "filters_active": any(request.GET.get(param) for param in SEARCH_PARAMS if param != "q"),
         "page": page, "results": results, "region_choices": region_choices(request.GET.get("region", "")),
         "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
     }, status=status)
@@ -180,3 +182,9 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "page": page, "results": results,
     })
 
+
+
+@require_GET
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    sitemap_url = request.build_absolute_uri(reverse("site:sitemap"))
+    return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n", content_type="text/plain")

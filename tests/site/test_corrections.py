@@ -93,3 +93,10 @@ def test_review_queue_is_in_the_admin_with_a_status_filter(admin_client, agency)
     response = admin_client.get(reverse("admin:portal_correctionreport_changelist"), {"status__exact": "new"})
     assert response.status_code == 200
     assert "Postcode is missing." in response.content.decode()
+
+
+def test_correction_page_works_on_its_own(client, agency):
+    body = client.get(correction_url(agency)).content.decode()
+    assert "<h1>Report a correction</h1>" in body
+    assert f'<a href="{agency.get_absolute_url()}" lang="en">{agency.name}</a>' in body
+    assert 'maxlength="2000"' in body and 'minlength="10"' in body

@@ -146,3 +146,15 @@ def test_every_asset_is_self_hosted(seed, client, url):
     assert assets, "the page loads its stylesheet"
     assert [asset for asset in assets if asset.startswith(("http:", "https:", "//"))
             and not asset.startswith("http://testserver/")] == []
+
+
+def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(db, client):
+    body = client.get("/robots.txt").content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in body and "Disallow: /admin/" in body
+
+
+def test_filters_fold_away_after_a_plain_search_but_stay_open_when_in_use(seed, client):
+    assert '<details class="filters-panel" open>' in client.get("/").content.decode()
+    assert '<details class="filters-panel">' in client.get("/", {"q": "Huaihua"}).content.decode()
+    body = client.get("/", {"q": "Huaihua", "level": "municipal_bureau"}).content.decode()
+    assert '<details class="filters-panel" open>' in body and "Filters (in use)" in body
