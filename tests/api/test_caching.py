@@ -130,3 +130,9 @@ def test_preflight_allows_conditional_headers(seed, client):
 def test_cors_stays_off_the_public_site(seed, client):
     response = client.get(f"/agencies/{GANSU}/", HTTP_ORIGIN="https://data.example.org")
     assert "Access-Control-Allow-Origin" not in response
+
+
+def test_head_carries_the_same_validators_as_get(seed, client):
+    head = client.head(f"{API}/agencies/")
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == client.get(f"{API}/agencies/")["ETag"]
