@@ -44,6 +44,7 @@ SLUG = OpenApiParameter(
 ERRORS = {
     400: OpenApiResponse(ErrorSerializer, description="A parameter is invalid; the body maps it to messages."),
     404: OpenApiResponse(ErrorSerializer, description="No such published record (or page)."),
+    406: OpenApiResponse(ErrorSerializer, description="The Accept header asks for a format not offered."),
     429: OpenApiResponse(ErrorSerializer, description="Rate limit reached; see the Retry-After header."),
 }
 
@@ -472,10 +473,15 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
             "next_change": status.next_change.isoformat() if status.next_change else None,
             "timezone": status.timezone,
         }
-        # "Now" changes with the clock, so its Last-Modified is the moment of asking; a fixed moment
-        # changes only with the agency's record (staff holiday entries reach the ETag via the payload).
-        last_modified = agency.updated_at if explicit_at else max(agency.updated_at, timezone.now())
-        if (response := self.not_modified(sorted(payload.items()), last_modified=last_modified)):
+        # A fixed moment changes only with the agency's record (staff holiday entries reach the ETag
+        # through the payload). "Now" moves with the clock: its Last-Modified is the moment of asking,
+        # and its weak ETag ignores `at`, so a client is told "unchanged" until the answer changes.
+        if explicit_at:
+            response = self.not_modified(sorted(payload.items()), last_modified=agency.updated_at)
+        else:
+            answer = sorted((key, value) for key, value in payload.items() if key != "at")
+            response = self.not_modified(answer, last_modified=max(agency.updated_at, timezone.now()), weak=True)
+        if response is not None:
             return response
         return Response(StatusSerializer(payload).data)
 

@@ -16,12 +16,15 @@ API_VERSION = "v1"
 MAX_AGE = 60  # seconds: hours and duties change rarely, but staff corrections should show within a minute
 
 
-def make_etag(request, *parts: object) -> str:
-    """A strong ETag over the data fingerprint, the request's path and parameters, and the media type."""
+def make_etag(request, *parts: object, weak: bool = False) -> str:
+    """An ETag over the data fingerprint, the request's path and parameters, and the media type.
+
+    Weak when equal fingerprints mean equivalent, not byte-identical, bodies."""
     media_type = getattr(request, "accepted_media_type", "") or ""
     params = sorted((key, sorted(values)) for key, values in request.GET.lists())
     text = repr((API_VERSION, request.path, params, media_type, parts))
-    return quote_etag(hashlib.sha256(text.encode()).hexdigest()[:40])
+    etag = quote_etag(hashlib.sha256(text.encode()).hexdigest()[:40])
+    return f"W/{etag}" if weak else etag
 
 
 class ConditionalGetMixin:
@@ -30,8 +33,10 @@ class ConditionalGetMixin:
 
     cache_validators: tuple[str, dt.datetime | None] | None = None
 
-    def not_modified(self, *parts: object, last_modified: dt.datetime | None = None) -> HttpResponseBase | None:
-        etag = make_etag(self.request, *parts)
+    def not_modified(
+        self, *parts: object, last_modified: dt.datetime | None = None, weak: bool = False
+    ) -> HttpResponseBase | None:
+        etag = make_etag(self.request, *parts, weak=weak)
         self.cache_validators = (etag, last_modified)
         timestamp = int(last_modified.timestamp()) if last_modified else None
         return get_conditional_response(self.request, etag=etag, last_modified=timestamp)

@@ -1,6 +1,6 @@
 """The integrator API, version 1 (mounted at /api/v1/ as namespace "api")."""
 from django.http import HttpRequest, JsonResponse
-from django.urls import path, re_path
+from django.urls import path, re_path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
@@ -17,12 +17,20 @@ router.register("categories", DutyCategoryViewSet, basename="category")
 router.register("regions", RegionViewSet, basename="region")
 
 
+def api_root(request: HttpRequest) -> JsonResponse:
+    """Where everything is, for a developer who starts at /api/v1/."""
+    names = ["agency-list", "duty-list", "category-list", "region-list", "holidays", "schema", "docs"]
+    return JsonResponse({name.removesuffix("-list"): request.build_absolute_uri(reverse(f"api:{name}"))
+                         for name in names})
+
+
 def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Unknown API paths answer in JSON like every other API error."""
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
 urlpatterns = [
+    path("", api_root, name="root"),
     *router.urls,
     path("holidays/", HolidayView.as_view(), name="holidays"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1", throttle_classes=[AnonThrottle]), name="schema"),

@@ -136,3 +136,10 @@ def test_head_carries_the_same_validators_as_get(seed, client):
     head = client.head(f"{API}/agencies/")
     assert head.status_code == 200 and head.content == b""
     assert head["ETag"] == client.get(f"{API}/agencies/")["ETag"]
+
+
+def test_status_now_is_unchanged_until_the_answer_changes(seed, client):
+    url = f"{API}/agencies/wenzhou-science-and-technology-bureau/status/"  # no hours: always "unknown"
+    first = client.get(url)
+    assert first["ETag"].startswith('W/"')
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304

@@ -79,3 +79,21 @@ def test_writes_are_refused(seed, client, method):
     response = getattr(client, method)(f"{API}/agencies/{GANSU}/", content_type="application/json")
     assert response.status_code == 405
     assert response.json() == {"detail": f'Method "{method.upper()}" not allowed.'}
+
+
+def test_api_root_lists_the_endpoints(db, client):
+    assert client.get(f"{API}/").json() == {
+        "agency": f"http://testserver{API}/agencies/",
+        "duty": f"http://testserver{API}/duties/",
+        "category": f"http://testserver{API}/categories/",
+        "region": f"http://testserver{API}/regions/",
+        "holidays": f"http://testserver{API}/holidays/",
+        "schema": f"http://testserver{API}/schema/",
+        "docs": f"http://testserver{API}/docs/",
+    }
+
+
+def test_unsupported_accept_is_406_in_json(seed, client):
+    response = client.get(f"{API}/agencies/", HTTP_ACCEPT="application/xml")
+    assert response.status_code == 406
+    assert response.json()["detail"].startswith("Could not satisfy the request Accept header")
