@@ -1,0 +1,254 @@
+"""Views of the agencies API: thin viewsets over `.published()`, prefetching in one place."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+import holidays
+from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencies.api.serializers import (
+    ERRORS,
+    SLUG,
+    AgencyDetailSerializer,
+    AgencyListSerializer,
+    HolidayCalendarSerializer,
+    HolidayQuerySerializer,
+    RegionSerializer,
+    StatusQuerySerializer,
+    StatusSerializer,
+    published_parent,
+)
+from agencies.filters import DEFAULT_ZONE, AgencyFilter
+from agencies.hours import Calendar, agency_status
+from agencies.models import Agency, PublicHoliday, Region
+from duties.models import Duty
+from portal.api_caching import ConditionalGetMixin
+from portal.api_pagination import ApiPagination
+from portal.api_renderers import CSVRenderer, csv_lines
+from portal.api_throttling import AnonThrottle
+
+
+def agency_profile_prefetches() -> list:
+    """Everything the profile shows, one query per relation whatever the number of rows."""
+    sub_duties = Duty.objects.select_related("category").order_by("position")
+    return [
+        "other_names",
+        "contacts",
+        "office_hours",
+        "special_days",
+        "sources",
+        Prefetch("children", queryset=Agency.objects.published().order_by("name", "pk"), to_attr="published_children"),
+        Prefetch(
+            "duties",
+            queryset=Duty.objects.top_level().select_related("category").order_by("position")
+            .prefetch_related(Prefetch("children", queryset=sub_duties)),
+            to_attr="top_duties",
+        ),
+    ]
+
+
+CSV_COLUMNS = ["slug", "name", "name_zh", "level", "region_code", "region_name", "region_name_zh",
+               "parent", "website", "address", "postcode", "last_verified", "updated_at", "url", "web_url"]
+
+
+@extend_schema(tags=["agencies"])
+class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+    """Published agencies: the list (JSON or CSV), whole profiles and open/closed status."""
+
+    lookup_field = "slug"
+    filterset_class = AgencyFilter
+    pagination_class = ApiPagination
+    throttle_classes = [AnonThrottle]
+
+    def get_queryset(self) -> QuerySet[Agency]:
+        queryset = Agency.objects.published()
+        if self.action == "retrieve":
+            queryset = queryset.select_related("region__parent", "seat", "parent")
+        return queryset
+
+    def get_serializer_class(self):
+        if self.action == "retrieve":
+            return AgencyDetailSerializer
+        if self.action == "status":
+            return StatusSerializer
+        return AgencyListSerializer
+
+    def get_renderers(self):
+        if self.action == "list":
+            return [JSONRenderer(), CSVRenderer()]
+        return [JSONRenderer()]
+
+    def handle_exception(self, exc):
+        # Errors are JSON even when the client asked for CSV.
+        if getattr(self.request, "accepted_renderer", None) is not None:
+            self.request.accepted_renderer, self.request.accepted_media_type = JSONRenderer(), "application/json"
+        return super().handle_exception(exc)
+
+    @extend_schema(
+        summary="List published agencies",
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"],
+                                     description="csv: every matching agency (no paging) for spreadsheets.")],
+        responses={200: AgencyListSerializer(many=True), **ERRORS},
+    )
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        # Joins only after filtering: the open_at filter defers every column but the zone.
+        queryset = queryset.select_related("region", "parent").order_by(
+            *(queryset.query.order_by or Agency._meta.ordering), "pk"
+        )
+        summary = queryset.aggregate(count=Count("pk"), latest=Max("updated_at"))
+        if (response := self.not_modified(summary["count"], summary["latest"], last_modified=summary["latest"])):
+            return response
+        if request.accepted_renderer.format == "csv":
+            return self.csv_response(queryset)
+        page = self.paginate_queryset(queryset, count=summary["count"])
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    def paginate_queryset(self, queryset, count: int | None = None):
+        return self.paginator.paginate_queryset(queryset, self.request, view=self, count=count)
+
+    def csv_response(self, queryset: QuerySet[Agency]) -> StreamingHttpResponse:
+        request = self.request
+
+        def rows():
+            for agency in queryset.iterator(chunk_size=2000):
+                parent = published_parent(agency)
+                yield [
+                    agency.slug, agency.name, agency.name_zh, agency.level, agency.region.code,
+                    agency.region.name, agency.region.name_zh, parent.slug if parent else "", agency.website,
+                    agency.address, agency.postcode, agency.last_verified, agency.updated_at.isoformat(),
+                    request.build_absolute_uri(f"{request.path}{agency.slug}/"),
+                    request.build_absolute_uri(agency.get_absolute_url()),
+                ]
+
+        response = StreamingHttpResponse(csv_lines(CSV_COLUMNS, rows()), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="agencies.csv"'
+        return response
+
+    @extend_schema(
+        summary="One agency's whole profile", parameters=[SLUG], responses={200: AgencyDetailSerializer, **ERRORS}
+    )
+    def retrieve(self, request, *args, **kwargs):
+        agency = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
+        # The profile also shows the parent and children: their changes must change the ETag too.
+        family = Agency.objects.published().filter(parent_id=agency.pk).aggregate(
+            count=Count("pk"), latest=Max("updated_at")
+        )
+        latest = max(filter(None, [agency.updated_at, family["latest"]]))
+        parent = published_parent(agency)
+        if parent is not None:
+            latest = max(latest, parent.updated_at)
+        if (response := self.not_modified(agency.pk, latest, family["count"], last_modified=latest)):
+            return response
+        prefetch_related_objects([agency], *agency_profile_prefetches())
+        return Response(self.get_serializer(agency).data)
+
+    @extend_schema(
+        summary="Open or closed at a moment",
+        parameters=[SLUG, StatusQuerySerializer],
+        responses={200: StatusSerializer, **ERRORS},
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def status(self, request, slug: str):
+        query = StatusQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        agency = get_object_or_404(
+            Agency.objects.published().prefetch_related("office_hours", "special_days"), slug=slug
+        )
+        explicit_at = query.validated_data.get("at")
+        status = agency_status(agency, explicit_at or timezone.now(), Calendar.load())
+        payload = {
+            "open": status.is_open,
+            "reason": status.reason,
+            "detail": status.detail,
+            "detail_zh": status.detail_zh,
+            "season": status.season,
+            "at": status.at.isoformat(),
+            "next_change": status.next_change.isoformat() if status.next_change else None,
+            "timezone": status.timezone,
+        }
+        # A fixed moment changes only with the agency's record (staff holiday entries reach the ETag
+        # through the payload). "Now" moves with the clock: its Last-Modified is the moment of asking,
+        # and its weak ETag ignores `at`, so a client is told "unchanged" until the answer changes.
+        if explicit_at:
+            response = self.not_modified(sorted(payload.items()), last_modified=agency.updated_at)
+        else:
+            answer = sorted((key, value) for key, value in payload.items() if key != "at")
+            response = self.not_modified(answer, last_modified=max(agency.updated_at, timezone.now()), weak=True)
+        if response is not None:
+            return response
+        return Response(StatusSerializer(payload).data)
+
+
+@extend_schema(tags=["regions"])
+class RegionViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+    """Administrative regions (GB/T 2260 codes): the values of the `region` filters."""
+
+    queryset = Region.objects.select_related("parent").order_by("code")
+    serializer_class = RegionSerializer
+    pagination_class = ApiPagination
+    filter_backends = []
+    throttle_classes = [AnonThrottle]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(summary="List regions", responses={200: RegionSerializer(many=True), **ERRORS})
+    def list(self, request):
+        queryset = self.get_queryset()
+        page = self.paginator.paginate_queryset(queryset, request, view=self)
+        # Regions carry no time stamp: the page's own rows are the fingerprint, history the date.
+        rows = [(r.code, r.name, r.name_zh, r.level, r.parent_id) for r in page]
+        last_modified = Region.history.aggregate(latest=Max("history_date"))["latest"]
+        if (response := self.not_modified(self.paginator.page.paginator.count, rows, last_modified=last_modified)):
+            return response
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+def _holidays_installed_at() -> dt.datetime:
+    """When the installed `holidays` package was written: a change of its data is a change of ours."""
+    stamp = Path(holidays.__file__).stat().st_mtime
+    return dt.datetime.fromtimestamp(stamp, tz=dt.UTC)
+
+
+@extend_schema(tags=["calendar"])
+class HolidayView(ConditionalGetMixin, APIView):
+    """China's national calendar for a year: public holidays and make-up workdays, from the `holidays`
+    package merged with staff entries that override or extend it."""
+
+    throttle_classes = [AnonThrottle]
+    renderer_classes = [JSONRenderer]
+
+    @extend_schema(
+        summary="Public holidays and make-up workdays of a year",
+        parameters=[HolidayQuerySerializer],
+        responses={200: HolidayCalendarSerializer, **ERRORS},
+    )
+    def get(self, request):
+        query = HolidayQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        year = query.validated_data.get("year") or timezone.now().astimezone(DEFAULT_ZONE).year
+        overrides = list(PublicHoliday.objects.all())
+        days = Calendar(overrides).special_days(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        payload = {
+            "year": year,
+            "results": [
+                {"date": day.date, "kind": day.kind, "name": day.name, "name_zh": day.name_zh, "source": day.source}
+                for day in days
+            ],
+        }
+        staff_edit = PublicHoliday.history.aggregate(latest=Max("history_date"))["latest"]
+        last_modified = max(filter(None, [staff_edit, _holidays_installed_at()]))
+        fingerprint = hashlib.sha256(repr(payload).encode()).hexdigest()
+        if (response := self.not_modified(holidays.__version__, fingerprint, last_modified=last_modified)):
+            return response
+        return Response(HolidayCalendarSerializer(payload).data)
