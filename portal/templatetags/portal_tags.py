@@ -1,5 +1,7 @@
 from django import template
-from django.utils.translation import get_language
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext
 
 from agencies.phones import national_format
 from portal.search import highlight as highlight_text
@@ -42,3 +44,21 @@ def web_url(value: str) -> str:
     """Only http(s) addresses become links: a stored 'javascript:' URL (written past validation) must not."""
     value = (value or "").strip()
     return value if value.lower().startswith(("http://", "https://")) else ""
+
+
+@register.simple_tag
+def region_options(choices: list[tuple[str, str, bool]], selected: str):
+    """<option>s grouped by province, rendered in Python: a template loop over ~2,000 regions took 100 ms."""
+    selected = selected or ""
+    parts = []
+    for code, label, is_province in choices:
+        if is_province and parts:
+            parts.append("</optgroup>")
+        if is_province:
+            parts.append(f'<optgroup label="{escape(label)}">')
+            label = gettext("All of %(province)s") % {"province": label}
+        chosen = " selected" if code == selected else ""
+        parts.append(f'<option value="{escape(code)}"{chosen}>{escape(label)}</option>')
+    if parts:
+        parts.append("</optgroup>")
+    return mark_safe("".join(parts))

@@ -182,7 +182,15 @@ def test_region_filter_offers_provinces_and_cities_and_keeps_a_county_chosen_by_
     county = Region.objects.create(code="330302", name="Lucheng", name_zh="鹿城区", level=Region.Level.COUNTY,
                                    parent=Region.objects.get(code="330300"))
     body = client.get(HOME).content.decode()
-    assert '<option value="330300">&nbsp;&nbsp;Zhejiang › Wenzhou</option>' in body
+    zhejiang = re.search(r'<optgroup label="Zhejiang">(.*?)</optgroup>', body).group(1)
+    assert zhejiang == ('<option value="330000">All of Zhejiang</option><option value="330100">Hangzhou</option>'
+                        '<option value="330300">Wenzhou</option>')
     assert county.code not in body
     body = client.get(HOME, {"region": county.code}).content.decode()
-    assert '<option value="330302" selected>&nbsp;&nbsp;Zhejiang › Wenzhou › Lucheng</option>' in body
+    assert '<option value="330302" selected>Wenzhou › Lucheng</option>' in body
+
+
+def test_region_filter_speaks_the_visitor_language(seed, zh_client):
+    body = zh_client.get(HOME, {"region": "431200"}).content.decode()
+    assert '<optgroup label="湖南省"><option value="430000">湖南省全部</option>' in body
+    assert '<option value="431200" selected>怀化市</option>' in body
