@@ -271,8 +271,12 @@ class StaffResource(resources.ModelResource):
         # Uniqueness and constraints are left to the database (one query per row otherwise);
         # duplicates inside the file are caught in after_init_instance.
         errors = dict(import_validation_errors or {})
+        # Foreign keys resolved by our widgets exist already: skip Django's one-query-per-key check.
+        exclude = set(errors) | {
+            field.attribute for field in self.fields.values() if hasattr(field.widget, "instance_key_part")
+        }
         try:
-            instance.full_clean(exclude=errors.keys(), validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
         if errors:
