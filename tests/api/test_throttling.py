@@ -70,3 +70,14 @@ def test_behind_one_proxy_the_address_it_appended_is_the_client(client, agencies
         other_client = client.get(agencies_url, HTTP_X_FORWARDED_FOR="203.0.113.8", **proxy).status_code
     assert forged == [200, 200, 429]
     assert other_client == 200
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (CI sets REDIS_URL)")
+def test_another_worker_sees_the_same_count(client, agencies_url):
+    """A separate connection, as a second gunicorn worker would open, reads the count this one wrote."""
+    from django.core.cache.backends.redis import RedisCache
+
+    other_worker = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]})
+    with limited("5/minute"):
+        statuses(client, agencies_url, 3)
+    assert len(other_worker.get("throttle_anon_127.0.0.1")) == 3
