@@ -211,6 +211,13 @@ class AgencyManager(models.Manager.from_queryset(AgencyQuerySet)):
     def get_by_natural_key(self, slug: str) -> Agency:
         return self.get(slug=slug)
 
+    def page_with_listing(self, page: AgencyQuerySet | list[int], query: str = "") -> list[Agency]:
+        """One page of results (a sliced queryset, or ids in result order) loaded `with_listing`."""
+        if isinstance(page, models.QuerySet):
+            return list(page.with_listing(query))
+        by_pk = self.filter(pk__in=page).with_listing(query).in_bulk()
+        return [by_pk[pk] for pk in page if pk in by_pk]
+
 
 class Agency(Localized, models.Model):
     class Level(models.TextChoices):
