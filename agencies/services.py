@@ -195,6 +195,21 @@ def agency_record_models() -> list[type]:
     return [AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty]
 
 
+def import_batch_conflicts(*, batch: ImportBatch) -> list[str]:
+    """Records the import wrote that someone changed later: undoing would silently lose that change."""
+    conflicts = []
+    for model in history_models():
+        ids = model.history.filter(history_change_reason=batch.change_reason).values("id")
+        later = (
+            model.history.filter(id__in=ids, history_date__gt=batch.created_at)
+            .exclude(history_change_reason=batch.change_reason)
+            .select_related("history_user")
+        )
+        for record in later:
+            conflicts.append(f"{model._meta.verbose_name} '{record.instance}' by {record.history_user or 'a script'}")
+    return conflicts
+
+
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, by) -> int:
     """Undo one import: delete what it created, put back what it changed. Returns records touched."""
@@ -202,6 +217,12 @@ def import_batch_undo(*, batch: ImportBatch, by) -> int:
     if batch.undone_at is not None:
         raise ValidationError("This import has already been undone.")
     reason = f"undo {batch.change_reason}"
+    conflicts = import_batch_conflicts(batch=batch)
+    if conflicts:
+        raise ValidationError(
+            "Records of this import were changed afterwards; undo those changes first or edit by hand: "
+            + "; ".join(conflicts[:10])
+        )
     touched = 0
     for model in history_models():
         records = model.history.filter(history_change_reason=batch.change_reason).order_by(

@@ -192,3 +192,17 @@ def test_import_command_dry_run_writes_nothing(seed, tmp_path):
     from agencies.models import PublicHoliday
 
     assert not PublicHoliday.objects.exists()
+
+
+def test_undo_is_refused_when_imported_records_were_edited_afterwards(editor_client, own_agency):
+    content = contacts_csv(own_agency.slug, "office,1,Switchboard,0931-8834621").encode()
+    confirm(editor_client, "agencies_contact", preview(editor_client, "agencies_contact", content))
+    contact = own_agency.contacts.get(position=1)
+    contact.label = "Edited by hand"
+    contact.save()
+    batch = ImportBatch.objects.get()
+    response = editor_client.post(reverse("admin:agencies_importbatch_undo", args=[batch.pk]), follow=True)
+    assert "were changed afterwards" in html.unescape(response.content.decode())
+    contact.refresh_from_db()
+    batch.refresh_from_db()
+    assert (contact.label, batch.undone_at) == ("Edited by hand", None)
