@@ -103,7 +103,7 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     )
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
-        # Joins only after filtering: the open_at filter defers every column but the zone.
+        # Joins are added after filtering, so the shared filters work on a plain queryset.
         queryset = queryset.select_related("region", "parent").order_by(
             *(queryset.query.order_by or Agency._meta.ordering), "pk"
         )

@@ -258,6 +258,15 @@ def test_list_runs_constant_queries_whatever_the_page_size(many_agencies, client
         client.get(f"{API}/agencies/", {"page_size": 100, "region": "330000", "q": "Bureau"})
 
 
+def test_open_at_list_runs_constant_queries(many_agencies, client, django_assert_max_num_queries):
+    params = {"open_at": "2026-11-23T10:00+08:00", "page_size": 100}
+    with django_assert_max_num_queries(6):
+        body = client.get(f"{API}/agencies/", params).json()
+    assert body["count"] == 30  # the 30 with hours; their parent publishes none
+    AgencyFactory.create_batch(20, hours=True)
+    assert count_queries(client, f"{API}/agencies/", params) <= 6
+
+
 def test_profile_runs_constant_queries_whatever_its_size(many_agencies, client, django_assert_max_num_queries):
     small = AgencyFactory(duties=1)  # one row in each relation the profile prefetches through
     big = many_agencies[0]
