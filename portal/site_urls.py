@@ -1,6 +1,6 @@
 """Public site URLs (namespace "site")."""
 from django.contrib.sitemaps.views import sitemap
-from django.urls import path
+from django.urls import path, re_path
 
 from portal import views
 from portal.sitemaps import SITEMAPS
@@ -13,7 +13,7 @@ urlpatterns = [
     path("agencies/<slug:slug>/correction/", views.agency_correction, name="agency-correction"),
     path("compare/", views.compare, name="compare"),
     path("regions/", views.region_list, name="regions"),
-    path("regions/<str:code>/", views.region_detail, name="region"),
+    re_path(r"^regions/(?P<code>[0-9]{6})/$", views.region_detail, name="region"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -50,8 +50,23 @@ def region_choices(selected: str = "") -> list[tuple[str, str, bool]]:
 
 
 def _filterset(request: HttpRequest) -> tuple[AgencyFilter, int]:
-    filterset = AgencyFilter(request.GET, queryset=Agency.objects.published())
-    return filterset, (200 if filterset.is_valid() else 400)
+    # A NUL byte makes PostgreSQL raise on any lookup: such a value is refused before it reaches one.
+    with_nul = [key for key, values in request.GET.lists() if any("\x00" in value for value in values)]
+    data = request.GET.copy()
+    for key in with_nul:
+        del data[key]
+    filterset = AgencyFilter(data, queryset=Agency.objects.published())
+    valid = filterset.is_valid()
+    for key in with_nul:
+        if key in filterset.form.fields:
+            filterset.form.add_error(key, _("Null characters are not allowed."))
+            valid = False
+    return filterset, (200 if valid else 400)
+
+
+def _chosen_region(filterset: AgencyFilter) -> str:
+    region = filterset.form.cleaned_data.get("region")
+    return region.code if region else ""
 
 
 @require_GET
@@ -76,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {
         "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
         "filters_active": any(request.GET.get(param) for param in SEARCH_PARAMS if param != "q"),
-        "page": page, "results": results, "region_choices": region_choices(request.GET.get("region", "")),
+        "page": page, "results": results, "region_choices": region_choices(_chosen_region(filterset)),
         "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
     }, status=status)
 
@@ -158,7 +173,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     ]
     return render(request, "portal/compare.html", {
         "form": filterset.form, "page": page, "agencies": agencies, "rows": rows,
-        "region_choices": region_choices(request.GET.get("region", "")), "levels": Agency.Level.choices,
+        "region_choices": region_choices(_chosen_region(filterset)), "levels": Agency.Level.choices,
     }, status=status)
 
 

@@ -43,6 +43,8 @@ def test_email_is_optional(client, agency):
         ({"message": "x" * 2001}, "Ensure this value has at most 2000 characters (it has 2001)."),
         ({"message": "Wrong phone number", "email": "not-an-email"}, "Enter a valid email address."),
         ({"message": ""}, "This field is required."),
+        ({"message": "Null \x00 byte in the report"}, "Null characters are not allowed."),
+        ({"message": "Wrong phone number", "email": "a\x00@example.cn"}, "Null characters are not allowed."),
     ],
 )
 def test_invalid_reports_are_refused_with_a_message(client, agency, data, error):

@@ -39,10 +39,17 @@ def test_compare_is_filterable_by_region_and_level(seed, client, params, expecte
     assert set(re.findall(r'href="/agencies/([\w-]+)/"', header)) == expected
 
 
-def test_compare_with_invalid_filter_is_a_400_page(seed, client):
-    response = client.get(reverse("site:compare"), {"level": "<b>x</b>"})
+@pytest.mark.parametrize("params", [{"level": "<b>x</b>"}, {"region": "\x00"}, {"region": "33\x000000"}])
+def test_compare_with_invalid_filter_is_a_400_page(seed, client, params):
+    response = client.get(reverse("site:compare"), params)
     assert response.status_code == 400
+    assert 'class="error-summary"' in response.content.decode()
     assert "<b>x</b>" not in response.content.decode()
+
+
+def test_compare_with_a_nonsense_page_number_shows_the_first_page(seed, client):
+    response = client.get(reverse("site:compare"), {"page": "\x00'; --"})
+    assert response.status_code == 200 and "<caption" in response.content.decode()
 
 
 def test_compare_runs_a_constant_number_of_queries(db, client, django_assert_max_num_queries):
@@ -70,7 +77,7 @@ def test_region_page_lists_bureaus_of_the_province_and_its_cities(seed, client):
     assert '<a href="/regions/330300/" lang="en">Wenzhou</a>' in body
 
 
-@pytest.mark.parametrize("code", ["999999", "abc", "<script>"])
+@pytest.mark.parametrize("code", ["999999", "abc", "<script>", "%00", "33%000000"])
 def test_unknown_region_is_404(seed, client, code):
     assert client.get(f"/regions/{code}/").status_code == 404
 

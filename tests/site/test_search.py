@@ -110,6 +110,10 @@ def test_result_cards_show_status_without_relying_on_colour(seed, client, freeze
         {"ordering": "password"},
         {"open_at": "yesterday-ish"},
         {"modified_since": "99999-01-01"},
+        {"q": "nul\x00byte"},
+        {"region": "33\x000000"},
+        {"category": "\x00"},
+        {"level": "\x00"},
     ],
 )
 def test_invalid_filters_give_a_400_page_with_the_error_not_a_500(seed, client, params):
