@@ -5,6 +5,7 @@ from pathlib import Path
 import axe_playwright_python
 import pytest
 
+from portal.models import CorrectionReport
 from tests.site.conftest import GUIYANG, HUAIHUA, ZHEJIANG
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -139,3 +140,31 @@ def test_profile_prints_without_navigation_or_forms(seed, browser_page, screensh
     assert not page.locator(".lang-switch").is_visible()
     assert page.locator("table.hours").first.is_visible()
     screenshot(page, "profile-print")
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until the element matching `selector` has focus (fails if it never does)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} never received focus by Tab")
+
+
+def test_switch_language_and_report_a_correction_by_keyboard_only(seed, browser_page):
+    page = browser_page
+    page.goto(f"/agencies/{HUAIHUA}/")
+    tab_to(page, "button[value=zh-hans]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("html[lang=zh-Hans]")
+    tab_to(page, "#id_message", limit=200)
+    page.keyboard.type("电话号码已更改。The number changed.")
+    tab_to(page, ".correction-form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".messages")
+    assert "谢谢" in page.locator(".messages").inner_text()
+    assert page.url.endswith(f"/agencies/{HUAIHUA}/")
+
+    report = CorrectionReport.objects.get()
+    assert (report.message, report.language, report.agency.slug) == (
+        "电话号码已更改。The number changed.", "zh-hans", HUAIHUA)
