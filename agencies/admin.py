@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -84,16 +85,8 @@ class EncodingImportForm(ImportForm):
             self.add_error("encoding", f"This file is not valid {encoding}: choose another encoding.")
             return cleaned
         # From here on the library reads UTF-8 only: hand it the decoded text re-encoded.
-        cleaned["import_file"] = forms.fields.FileField().clean(
-            _uploaded(upload.name, text.encode("utf-8"))
-        )
+        cleaned["import_file"] = SimpleUploadedFile(upload.name, text.encode("utf-8"), content_type="text/csv")
         return cleaned
-
-
-def _uploaded(name: str, content: bytes):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
 # --- scoping ----------------------------------------------------------------------------------------
@@ -226,40 +219,38 @@ class StaffAdmin(AgencyScopedMixin, StaffImportExportMixin, SimpleHistoryAdmin):
 # --- inlines of the agency page -------------------------------------------------------------------
 
 
-class ScopedInline(admin.TabularInline):
+class RecordInline(admin.TabularInline):
     extra = 0
     show_change_link = False
 
 
-class AgencyNameInline(ScopedInline):
+class AgencyNameInline(RecordInline):
     model = AgencyName
     fields = ["name", "name_zh", "position"]
 
 
-class ContactInline(ScopedInline):
+class ContactInline(RecordInline):
     model = Contact
     fields = ["position", "kind", "label", "value", "e164"]
     readonly_fields = ["e164"]
 
 
-class OfficeHoursInline(ScopedInline):
+class OfficeHoursInline(RecordInline):
     model = OfficeHours
     fields = ["weekdays", "opens", "closes", "season_name", "season_name_zh", "valid_from", "valid_through"]
     verbose_name_plural = "office-hour rules"
 
 
-class SpecialDayInline(ScopedInline):
+class SpecialDayInline(RecordInline):
     model = SpecialDay
     fields = ["date", "kind", "opens", "closes", "reason", "reason_zh"]
 
 
-class DutyInline(ScopedInline):
+class DutyInline(RecordInline):
     """Duties in published order; a sub-item names its item as parent."""
 
     model = Duty
     fields = ["position", "parent", "label", "text", "category"]
-    autocomplete_fields = []
-    formfield_overrides = {}
 
     def get_queryset(self, request):
         return (
@@ -280,7 +271,7 @@ class DutyInline(ScopedInline):
         return formset
 
 
-class SourceInline(ScopedInline):
+class SourceInline(RecordInline):
     model = Source
     fields = ["title", "url", "page_date", "translator", "retrieved_at", "reference"]
 

@@ -137,6 +137,8 @@ class StaffResource(resources.ModelResource):
     derived_fields: list[str] = []
     #: the foreign key to the same model whose targets must be created first
     self_parent: str | None = None
+    #: clean() reads `parent_id`: write a parent created earlier in the same file before cleaning
+    save_parents_before_clean = False
 
     class Meta:
         use_bulk = True
@@ -268,6 +270,8 @@ class StaffResource(resources.ModelResource):
         return super().import_row(row, instance_loader, **kwargs)
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if self.save_parents_before_clean:
+            self._save_pending_parent(instance)
         # Uniqueness and constraints are left to the database (one query per row otherwise);
         # duplicates inside the file are caught in after_init_instance.
         errors = dict(import_validation_errors or {})
@@ -309,6 +313,12 @@ class StaffResource(resources.ModelResource):
             self.handle_import_error(result, error, raise_errors)
         finally:
             self.create_instances.clear()
+
+    def _save_pending_parent(self, instance) -> None:
+        parent = instance._state.fields_cache.get(self.self_parent)
+        if parent is not None and parent.pk is None:
+            self.bulk_create(True, False, True, batch_size=self._meta.batch_size)
+            setattr(instance, self.self_parent, parent)  # sets parent_id now that the parent has one
 
     def _parent_saved(self, obj) -> bool:
         if self.self_parent is None:
@@ -366,6 +376,7 @@ class RegionResource(StaffResource):
     parent = region_field("parent", "parent")
     agency_path = None
     self_parent = "parent"
+    save_parents_before_clean = True
 
     class Meta(StaffResource.Meta):
         model = Region

@@ -268,9 +268,8 @@ def agency_restore(*, agency_id: int, by) -> Agency:
     agency._history_user = by
     agency._change_reason = "restored"
     agency.save(force_insert=True)
-    # Children went in the same cascade: their deletion records are no older than the agency's, minus
-    # the seconds a large cascade takes.
-    since = deletion.history_date - dt.timedelta(minutes=5)
+    # Children went in the same cascade, just before the agency itself (a minute covers a large one).
+    since = deletion.history_date - dt.timedelta(minutes=1)
     for model in agency_record_models():
         deleted = model.history.filter(agency_id=agency_id, history_type="-", history_date__gte=since)
         rows = sorted(deleted, key=lambda record: getattr(record, "parent_id", None) is not None)

@@ -206,3 +206,24 @@ def test_undo_is_refused_when_imported_records_were_edited_afterwards(editor_cli
     contact.refresh_from_db()
     batch.refresh_from_db()
     assert (contact.label, batch.undone_at) == ("Edited by hand", None)
+
+
+def _import_text(resource_name: str, text: str):
+    return import_dataset(resource_name=resource_name, dataset=dataset_read(data=text.encode(), file_format="csv"))
+
+
+def test_regions_and_agencies_may_name_parents_created_earlier_in_the_same_file(seed):
+    header = "code,name,name_zh,level,parent\n"
+    province = "990000,Synthetic Province,合成省,province,\n"
+    city = "990100,Synthetic City,合成市,prefecture,990000\n"
+    parent_later = _import_text("regions", header + city + province)
+    assert "row 1, parent: '990000' is not the code of any region." in parent_later.errors
+    assert _import_text("regions", header + province + city).new == 2
+    agencies = ("slug,name,level,region,parent\n"
+                "synthetic-dept,Synthetic Department,provincial_department,990000,\n"
+                "synthetic-bureau,Synthetic Bureau,municipal_bureau,990100,synthetic-dept\n")
+    report = _import_text("agencies", agencies)
+    assert report.new == 2, report.errors
+    from agencies.models import Agency
+
+    assert Agency.objects.get(slug="synthetic-bureau").parent.slug == "synthetic-dept"

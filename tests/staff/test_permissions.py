@@ -1,4 +1,5 @@
 """Who may do what: the whole matrix of groups × pages, and agency editors kept to their own agencies."""
+import importlib
 import io
 
 import pytest
@@ -146,7 +147,17 @@ def test_agency_editor_import_rejects_rows_for_other_agencies(agency_editor_clie
     assert not Contact.objects.filter(kind="fax").exists()
 
 
+def test_data_migration_creates_the_four_groups(db):
+    from django.apps import apps
+
+    Group.objects.all().delete()
+    importlib.import_module("agencies.migrations.0003_staff_groups").create_groups(apps, None)
+    assert set(Group.objects.values_list("name", flat=True)) == {ADMINISTRATORS, EDITORS, AGENCY_EDITORS, VIEWERS}
+    assert Group.objects.get(name=AGENCY_EDITORS).permissions.filter(codename="change_contact").exists()
+
+
 def test_sync_groups_restores_changed_group_permissions(db):
+    call_command("sync_groups", stdout=io.StringIO())
     editors = Group.objects.get(name=EDITORS)
     editors.permissions.clear()
     out = io.StringIO()
