@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Prefetch, Q
+from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -180,6 +181,14 @@ class AgencyQuerySet(models.QuerySet):
             | Q(pk__in=other_names)
             | Q(pk__in=duty_agencies)
         )
+
+    def count_by_region_prefix(self, digits: int) -> dict[str, int]:
+        """Agencies per region-code prefix: 2 digits for provinces, 4 for prefectures (codes nest)."""
+        rows = (
+            self.order_by().annotate(prefix=Substr("region__code", 1, digits))
+            .values("prefix").annotate(count=models.Count("id")).values_list("prefix", "count")
+        )
+        return dict(rows)
 
     def with_profile(self) -> AgencyQuerySet:
         """Everything the public profile shows, in a fixed number of queries however much there is."""

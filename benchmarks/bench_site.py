@@ -34,6 +34,7 @@ def _pages() -> dict[str, list[str]]:
                    f"/?q=technology+parks&region={regions[0][:2]}0000", "/?q=awards&level=municipal_bureau"],
         "profile": [f"/agencies/{slug}/" for slug in slugs],
         "compare": ["/compare/", "/compare/?page=3", f"/compare/?region={regions[1][:2]}0000"],
+        "regions": ["/regions/", f"/regions/{regions[0][:2]}0000/", f"/regions/{regions[2][:4]}00/"],
     }
 
 

@@ -32,20 +32,19 @@ def region_choices(selected: str = "") -> list[tuple[str, str, bool]]:
     """(code, label, is_province) for the region filter: provinces, each followed by its cities.
 
     Counties would make the list thousands long: one is offered only when already chosen (by URL).
-    Plain rows, not model instances: at national scale the list has ~2,000 entries."""
+    Plain rows, not model instances: at national scale the list has ~2,000 entries. Codes nest by
+    prefix (GB/T 2260), so a county's city is found by its code."""
     rows = Region.objects.filter(
         Q(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]) | Q(code=selected)
-    ).order_by("code").values_list("pk", "code", "name", "name_zh", "parent_id")
+    ).order_by("code").values_list("code", "name", "name_zh", "level")
     chinese = (get_language() or "en").startswith("zh")
-    by_pk = {pk: (code, (name_zh if chinese and name_zh else name or name_zh), parent) for pk, code, name, name_zh,
-             parent in rows}
+    names = {code: (name_zh if chinese and name_zh else name or name_zh) for code, name, name_zh, _level in rows}
     choices = []
-    for code, label, parent in by_pk.values():
-        # Within its province a city needs no "Province ›" prefix: the optgroup label says it. A county
-        # keeps its city's name.
-        if parent in by_pk and by_pk[parent][2] in by_pk:
-            label = f"{by_pk[parent][1]} › {label}"
-        choices.append((code, label, parent is None))
+    for code, _name, _name_zh, level in rows:
+        label = names[code]
+        if level == Region.Level.COUNTY and f"{code[:4]}00" in names:
+            label = f"{names[code[:4] + '00']} › {label}"
+        choices.append((code, label, level == Region.Level.PROVINCE))
     return choices
 
 
@@ -179,22 +178,18 @@ def compare(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def region_list(request: HttpRequest) -> HttpResponse:
-    """Provinces › cities, with how many published bureaus each has."""
-    counts = dict(Agency.objects.published().values("region_id").annotate(n=Count("id")).values_list("region_id", "n"))
-    regions = list(Region.objects.order_by("code"))
-    children: dict[int, list[Region]] = {}
-    for region in regions:
-        region.agency_count = counts.get(region.pk, 0)
-        if region.parent_id:
-            children.setdefault(region.parent_id, []).append(region)
-    provinces = []
-    for region in regions:
-        if region.parent_id is None:
-            region.cities = children.get(region.pk, [])
-            region.total = region.agency_count + sum(
-                city.agency_count + sum(c.agency_count for c in children.get(city.pk, [])) for city in region.cities
-            )
-            provinces.append(region)
+    """Provinces › cities, with how many published bureaus each has (counted by code prefix, so a
+    city's count includes its counties)."""
+    published = Agency.objects.published()
+    province_counts, city_counts = published.count_by_region_prefix(2), published.count_by_region_prefix(4)
+    provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
+    cities: dict[str, list[Region]] = {}
+    for city in Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code"):
+        city.agency_count = city_counts.get(city.code[:4], 0)
+        cities.setdefault(city.code[:2], []).append(city)
+    for province in provinces:
+        province.cities = cities.get(province.code[:2], [])
+        province.total = province_counts.get(province.code[:2], 0)
     return render(request, "portal/region_list.html", {"provinces": provinces})
 
 
