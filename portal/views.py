@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -193,6 +193,15 @@ def region_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/region_list.html", {"provinces": provinces})
 
 
+def _regions_below(region: Region) -> QuerySet[Region]:
+    """The cities of a province or the counties of a city, by code prefix (as `in_region` counts them)."""
+    if region.level == Region.Level.PROVINCE:
+        return Region.objects.filter(level=Region.Level.PREFECTURE, code__startswith=region.code[:2]).order_by("code")
+    if region.level == Region.Level.PREFECTURE:
+        return Region.objects.filter(level=Region.Level.COUNTY, code__startswith=region.code[:4]).order_by("code")
+    return Region.objects.none()
+
+
 @require_GET
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
@@ -201,7 +210,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     calendar, now = Calendar.load(), timezone.now()
     results = [{"agency": agency, "status": status_line(agency_status(agency, now, calendar))} for agency in page]
     return render(request, "portal/region_detail.html", {
-        "region": region, "ancestors": region.ancestors(), "cities": region.children.order_by("code"),
+        "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),
         "page": page, "results": results,
     })
 

@@ -165,3 +165,17 @@ def test_filters_fold_away_after_a_plain_search_but_stay_open_when_in_use(seed, 
     assert '<details class="filters-panel">' in client.get("/", {"q": "Huaihua"}).content.decode()
     body = client.get("/", {"q": "Huaihua", "level": "municipal_bureau"}).content.decode()
     assert '<details class="filters-panel" open>' in body and "Filters (in use)" in body
+
+
+def test_city_page_lists_its_counties_and_their_bureaus(seed, client):
+    from agencies.models import Region
+
+    county = Region.objects.create(code="330302", name="Lucheng", name_zh="鹿城区", level=Region.Level.COUNTY,
+                                   parent=Region.objects.get(code="330300"))
+    bureau = AgencyFactory(region=county, level=Agency.Level.COUNTY_BUREAU)
+    body = client.get(reverse("site:region", kwargs={"code": "330300"})).content.decode()
+    assert '<a href="/regions/330302/" lang="en">Lucheng</a>' in body
+    assert set(re.findall(r'<h3 class="card__title"><a href="/agencies/([\w-]+)/"', body)) == {WENZHOU, bureau.slug}
+    crumbs = re.search(r'<nav class="breadcrumb".*?</nav>', client.get("/regions/330302/").content.decode(), re.S)
+    assert [name for name in re.findall(r">([^<>]+)</(?:a|span)>", crumbs.group(0))] == [
+        "Regions", "Zhejiang", "Wenzhou", "Lucheng"]
