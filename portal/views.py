@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
@@ -68,7 +68,7 @@ def _chosen_region(filterset: AgencyFilter) -> str:
     return region.code if region else ""
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Home and search in one page: every published bureau, narrowed by the shared AgencyFilter."""
     filterset, status = _filterset(request)
@@ -103,7 +103,6 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     return {
         "agency": agency,
         "status": status_line(status),
-        "status_raw": status,
         "local_time": format_time(local_now),
         "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
@@ -117,7 +116,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published().with_profile(), slug=slug)
     context = _profile_context(request, agency)
@@ -125,7 +124,7 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/agency_detail.html", context)
 
 
-@require_GET
+@require_safe
 def agency_vcard_download(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published().prefetch_related("contacts"), slug=slug)
     card = agency_vcard(agency, request.build_absolute_uri(agency.get_absolute_url()))
@@ -155,11 +154,12 @@ def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/correction.html", {"agency": agency, "form": form}, status=status)
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """Duty categories × bureaus: which bureau carries which responsibility."""
     filterset, status = _filterset(request)
-    page = Paginator(filterset.qs.select_related("region"), COMPARE_PER_PAGE).get_page(request.GET.get("page"))
+    agencies = filterset.qs if status == 200 else Agency.objects.none()
+    page = Paginator(agencies.select_related("region"), COMPARE_PER_PAGE).get_page(request.GET.get("page"))
     agencies = list(page)
     cells = (
         Duty.objects.filter(agency__in=agencies)
@@ -176,7 +176,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
-@require_GET
+@require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     """Provinces › cities, with how many published bureaus each has (counted by code prefix, so a
     city's count includes its counties)."""
@@ -202,7 +202,7 @@ def _regions_below(region: Region) -> QuerySet[Region]:
     return Region.objects.none()
 
 
-@require_GET
+@require_safe
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     agencies = Agency.objects.published().in_region(region).with_listing()
@@ -215,8 +215,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     })
 
 
-
-@require_GET
+@require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
     sitemap_url = request.build_absolute_uri(reverse("site:sitemap"))
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n", content_type="text/plain")

@@ -42,9 +42,10 @@ def test_compare_is_filterable_by_region_and_level(seed, client, params, expecte
 @pytest.mark.parametrize("params", [{"level": "<b>x</b>"}, {"region": "\x00"}, {"region": "33\x000000"}])
 def test_compare_with_invalid_filter_is_a_400_page(seed, client, params):
     response = client.get(reverse("site:compare"), params)
+    body = response.content.decode()
     assert response.status_code == 400
-    assert 'class="error-summary"' in response.content.decode()
-    assert "<b>x</b>" not in response.content.decode()
+    assert 'class="error-summary"' in body and "<table" not in body  # no matrix for a filter it cannot apply
+    assert "<b>x</b>" not in body
 
 
 def test_compare_with_a_nonsense_page_number_shows_the_first_page(seed, client):
@@ -153,6 +154,12 @@ def test_every_asset_is_self_hosted(seed, client, url):
     assert assets, "the page loads its stylesheet"
     assert [asset for asset in assets if asset.startswith(("http:", "https:", "//"))
             and not asset.startswith("http://testserver/")] == []
+
+
+def test_head_requests_are_answered_like_get(seed, client):
+    for url in ["/", f"/agencies/{HUAIHUA}/", "/compare/", "/regions/"]:
+        response = client.head(url)
+        assert response.status_code == 200 and response.content == b""
 
 
 def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(db, client):
