@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 import holidays
-from django.db.models import Count, Max, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -31,8 +31,8 @@ from agencies.api.serializers import (
 )
 from agencies.filters import DEFAULT_ZONE, AgencyFilter
 from agencies.hours import Calendar, agency_status
-from agencies.models import Agency, PublicHoliday, Region
-from duties.models import Duty
+from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
+from duties.models import Duty, DutyCategory
 from portal.api_caching import ConditionalGetMixin
 from portal.api_pagination import ApiPagination
 from portal.api_renderers import CSVRenderer, csv_lines
@@ -56,6 +56,22 @@ def agency_profile_prefetches() -> list:
             to_attr="top_duties",
         ),
     ]
+
+
+def profile_edits() -> dict[str, Subquery]:
+    """The latest recorded edit of each kind of row a profile shows. Imports write rows in bulk (with
+    history) without saving the agency, so its `updated_at` alone would keep a stale ETag."""
+
+    def latest(history, **match) -> Subquery:
+        return Subquery(history.filter(**match).order_by("-history_date").values("history_date")[:1])
+
+    edits = {
+        f"{model._meta.model_name}_edited": latest(model.history, agency_id=OuterRef("pk"))
+        for model in (AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty)
+    }
+    edits["region_edited"] = latest(Region.history)
+    edits["category_edited"] = latest(DutyCategory.history)
+    return edits
 
 
 CSV_COLUMNS = ["slug", "name", "name_zh", "level", "region_code", "region_name", "region_name_zh",
@@ -140,15 +156,16 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         summary="One agency's whole profile", parameters=[SLUG], responses={200: AgencyDetailSerializer, **ERRORS}
     )
     def retrieve(self, request, *args, **kwargs):
-        agency = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
+        agency = get_object_or_404(self.get_queryset().annotate(**profile_edits()), slug=kwargs["slug"])
         # The profile also shows the parent and children: their changes must change the ETag too.
         family = Agency.objects.published().filter(parent_id=agency.pk).aggregate(
             count=Count("pk"), latest=Max("updated_at")
         )
-        latest = max(filter(None, [agency.updated_at, family["latest"]]))
         parent = published_parent(agency)
-        if parent is not None:
-            latest = max(latest, parent.updated_at)
+        latest = max(filter(None, [
+            agency.updated_at, family["latest"], parent and parent.updated_at,
+            *(getattr(agency, name) for name in profile_edits()),
+        ]))
         if (response := self.not_modified(agency.pk, latest, family["count"], last_modified=latest)):
             return response
         prefetch_related_objects([agency], *agency_profile_prefetches())

@@ -2,8 +2,8 @@
 import pytest
 from django.utils.http import parse_http_date
 
-from agencies.models import Agency, PublicHoliday, Region
-from duties.models import DutyCategory
+from agencies.models import Agency, Contact, PublicHoliday, Region
+from duties.models import Duty, DutyCategory
 from tests.factories import PublicHolidayFactory
 
 API = "/api/v1"
@@ -143,3 +143,21 @@ def test_status_now_is_unchanged_until_the_answer_changes(seed, client):
     first = client.get(url)
     assert first["ETag"].startswith('W/"')
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda gansu: Contact.objects.filter(agency=gansu).first().save(),
+        lambda gansu: Duty.objects.filter(agency=gansu).first().save(),
+        lambda gansu: DutyCategory.objects.first().save(),
+        lambda gansu: Region.objects.get(code="620000").save(),
+    ],
+)
+def test_profile_etag_follows_edits_that_do_not_save_the_agency(seed, client, edit):
+    """Imports write contacts and duties in bulk (with history) without touching the agency row."""
+    url = f"{API}/agencies/{GANSU}/"
+    first = client.get(url)
+    edit(Agency.objects.get(slug=GANSU))
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200

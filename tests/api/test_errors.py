@@ -11,6 +11,7 @@ GANSU = "gansu-department-of-science-and-technology"
         (f"{API}/agencies/{GANSU}/status/", {"at": "garbage"}, "at"),
         (f"{API}/agencies/{GANSU}/status/", {"at": "2026-02-30T10:00"}, "at"),
         (f"{API}/agencies/{GANSU}/status/", {"at": "9999-12-31T23:59:59-12:00"}, "at"),  # overflowed before
+        (f"{API}/agencies/{GANSU}/status/", {"at": "1900-03-07T09:19:29Z"}, "at"),  # local mean time +08:05:43
         (f"{API}/agencies/", {"page": "0"}, "page"),
         (f"{API}/agencies/", {"page": "-3"}, "page"),
         (f"{API}/agencies/", {"page": "two"}, "page"),
