@@ -32,8 +32,9 @@ class AwareDateTimeField(forms.CharField):
         "invalid": _("Enter an ISO 8601 date and time, e.g. 2026-10-10T09:00+08:00."),
         "out_of_range": _("Enter a date and time between the years %(min)s and %(max)s."),
     }
-    # Far dates overflow when converted between zones or searched 400 days ahead (a 500, not a 400).
-    min_year, max_year = 1900, 2100
+    # Far dates overflow when converted between zones or searched 400 days ahead (a 500, not a 400);
+    # before 1970 Chinese zones used local mean time (+08:05:43), an offset ISO 8601 output cannot carry.
+    min_year, max_year = 1970, 2100
 
     def to_python(self, value):
         value = super().to_python(value)
