@@ -1,7 +1,7 @@
 """Integrator API v1 for duties and duty categories (published agencies only)."""
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import Count, F, Max, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -49,6 +49,11 @@ class DutyCategorySerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "name_zh", "description", "position"]
 
 
+def latest_edit(model) -> Subquery:
+    """When any row of `model` was last edited, as recorded by its history."""
+    return Subquery(model.history.order_by("-history_date").values("history_date")[:1])
+
+
 @extend_schema(tags=["duties"])
 class DutyViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     """Duties of published agencies, in published order."""
@@ -68,9 +73,14 @@ class DutyViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
     @extend_schema(summary="List duties", responses={200: DutySerializer(many=True), **ERRORS})
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset())
-        # Duties have no time stamp of their own; editing one saves its agency.
-        summary = queryset.aggregate(count=Count("pk"), latest=Max("agency__updated_at"), last=Max("pk"))
-        if (response := self.not_modified(*summary.values(), last_modified=summary["latest"])):
+        # Duties carry no time stamp: their agencies' and the latest recorded duty and category edits
+        # (imports write duties in bulk without saving the agency), all in the one aggregate query.
+        summary = queryset.aggregate(
+            count=Count("pk"), last=Max("pk"), agency=Max("agency__updated_at"),
+            duty=Max(latest_edit(Duty)), category=Max(latest_edit(DutyCategory)),
+        )
+        latest = max(filter(None, [summary["agency"], summary["duty"], summary["category"]]), default=None)
+        if (response := self.not_modified(*summary.values(), last_modified=latest)):
             return response
         page = self.paginator.paginate_queryset(queryset, request, view=self, count=summary["count"])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -161,3 +161,14 @@ def test_profile_etag_follows_edits_that_do_not_save_the_agency(seed, client, ed
     edit(Agency.objects.get(slug=GANSU))
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_duties_etag_follows_a_duty_edit_that_does_not_save_the_agency(seed, client):
+    url = f"{API}/duties/?agency={GANSU}"
+    first = client.get(url)
+    duty = Duty.objects.filter(agency__slug=GANSU).first()
+    duty.text = "Corrected text."
+    duty.save()
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200
+    assert "Corrected text." in again.content.decode()
