@@ -1,7 +1,7 @@
 """Integrator API v1 for duties and duty categories (published agencies only)."""
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, QuerySet, Subquery
+from django.db.models import Count, F, Max, QuerySet
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -10,7 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from agencies.api import ERRORS, AgencyRefSerializer, CategoryBriefSerializer
 from agencies.filters import DutyFilter
 from duties.models import Duty, DutyCategory
-from portal.api_caching import ConditionalGetMixin
+from portal.api_caching import ConditionalGetMixin, latest_edit
 from portal.api_pagination import ApiPagination
 from portal.api_throttling import AnonThrottle
 
@@ -47,11 +47,6 @@ class DutyCategorySerializer(serializers.ModelSerializer):
     class Meta:
         model = DutyCategory
         fields = ["slug", "name", "name_zh", "description", "position"]
-
-
-def latest_edit(model) -> Subquery:
-    """When any row of `model` was last edited, as recorded by its history."""
-    return Subquery(model.history.order_by("-history_date").values("history_date")[:1])
 
 
 @extend_schema(tags=["duties"])

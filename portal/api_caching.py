@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
+from django.db.models import Subquery
 from django.http import HttpResponseBase
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
@@ -25,6 +26,12 @@ def make_etag(request, *parts: object, weak: bool = False) -> str:
     text = repr((API_VERSION, request.path, params, media_type, parts))
     etag = quote_etag(hashlib.sha256(text.encode()).hexdigest()[:40])
     return f"W/{etag}" if weak else etag
+
+
+def latest_edit(model, **match) -> Subquery:
+    """When a row of `model` (matching `match`) was last edited, as its history records it. Imports
+    write rows in bulk (with history) without saving the agency, so `updated_at` alone misses them."""
+    return Subquery(model.history.filter(**match).order_by("-history_date").values("history_date")[:1])
 
 
 class ConditionalGetMixin:

@@ -33,7 +33,7 @@ from agencies.filters import DEFAULT_ZONE, AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
 from duties.models import Duty, DutyCategory
-from portal.api_caching import ConditionalGetMixin
+from portal.api_caching import ConditionalGetMixin, latest_edit
 from portal.api_pagination import ApiPagination
 from portal.api_renderers import CSVRenderer, csv_lines
 from portal.api_throttling import AnonThrottle
@@ -59,18 +59,13 @@ def agency_profile_prefetches() -> list:
 
 
 def profile_edits() -> dict[str, Subquery]:
-    """The latest recorded edit of each kind of row a profile shows. Imports write rows in bulk (with
-    history) without saving the agency, so its `updated_at` alone would keep a stale ETag."""
-
-    def latest(history, **match) -> Subquery:
-        return Subquery(history.filter(**match).order_by("-history_date").values("history_date")[:1])
-
+    """The latest recorded edit of each kind of row a profile shows."""
     edits = {
-        f"{model._meta.model_name}_edited": latest(model.history, agency_id=OuterRef("pk"))
+        f"{model._meta.model_name}_edited": latest_edit(model, agency_id=OuterRef("pk"))
         for model in (AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty)
     }
-    edits["region_edited"] = latest(Region.history)
-    edits["category_edited"] = latest(DutyCategory.history)
+    edits["region_edited"] = latest_edit(Region)
+    edits["category_edited"] = latest_edit(DutyCategory)
     return edits
 
 
@@ -123,8 +118,13 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
         queryset = queryset.select_related("region", "parent").order_by(
             *(queryset.query.order_by or Agency._meta.ordering), "pk"
         )
-        summary = queryset.aggregate(count=Count("pk"), latest=Max("updated_at"))
-        if (response := self.not_modified(summary["count"], summary["latest"], last_modified=summary["latest"])):
+        # Items also show their region's names and their parent's slug (or null once unpublished).
+        summary = queryset.aggregate(
+            count=Count("pk"), agency=Max("updated_at"), parent=Max("parent__updated_at"),
+            region=Max(latest_edit(Region)),
+        )
+        latest = max(filter(None, [summary["agency"], summary["parent"], summary["region"]]), default=None)
+        if (response := self.not_modified(*summary.values(), last_modified=latest)):
             return response
         if request.accepted_renderer.format == "csv":
             return self.csv_response(queryset)

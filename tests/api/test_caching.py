@@ -172,3 +172,13 @@ def test_duties_etag_follows_a_duty_edit_that_does_not_save_the_agency(seed, cli
     again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 200
     assert "Corrected text." in again.content.decode()
+
+
+def test_list_etag_follows_the_parent_being_unpublished(seed, client):
+    url = f"{API}/agencies/?region=330300"  # Wenzhou only; its parent is Zhejiang
+    first = client.get(url)
+    zhejiang = Agency.objects.get(slug=ZHEJIANG)
+    zhejiang.status = Agency.Status.DRAFT
+    zhejiang.save()
+    again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and again.json()["results"][0]["parent"] is None
