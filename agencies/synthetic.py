@@ -112,23 +112,23 @@ def synthetic_generate(*, agencies: int, duties_per_agency: int = 15, seed: int 
 
     regions: dict[str, Region] = {}
     rows = list(region_rows(shape, agencies))
-    for start in range(0, len(rows), batch):
-        chunk = [
-            Region(code=code, level=level, parent=regions.get(parent) if parent else None,
-                   name=f"Synthetic {level} {code}", name_zh=f"合成{code}", is_synthetic=True)
-            for code, level, parent in rows[start:start + batch]
-        ]
-        for region in Region.objects.bulk_create(chunk):
-            regions[region.code] = region
-
-    parents: dict[str, Agency] = {}
-    created = 0
-    # Level by level, so every parent agency exists (with its pk) before its children are built.
+    # Level by level, so every parent (region or agency) exists with its pk before its children.
     chunks = [
         [row for row in rows if row[1] == level][start:start + batch]
         for level in (Region.Level.PROVINCE, Region.Level.PREFECTURE, Region.Level.COUNTY)
         for start in range(0, len(rows), batch)
     ]
+    for chunk in filter(None, chunks):
+        new_regions = [
+            Region(code=code, level=level, parent=regions[parent] if parent else None,
+                   name=f"Synthetic {level} {code}", name_zh=f"合成{code}", is_synthetic=True)
+            for code, level, parent in chunk
+        ]
+        for region in Region.objects.bulk_create(new_regions):
+            regions[region.code] = region
+
+    parents: dict[str, Agency] = {}
+    created = 0
     for chunk in filter(None, chunks):
         new_agencies = []
         for code, level, parent_code in chunk:

@@ -25,6 +25,9 @@ def test_generator_creates_exactly_n_marked_agencies_beside_the_seed(seed):
         assert to_e164(contact.value) == contact.e164
     counties = synthetic.filter(level="county_bureau")
     assert counties.exists() and not counties.filter(parent__isnull=True).exists()
+    regions = Region.objects.filter(is_synthetic=True)
+    assert not regions.exclude(level="province").filter(parent__isnull=True).exists()
+    assert all(r.code.startswith(r.parent.code[:2]) for r in regions.exclude(level="province").select_related("parent"))
 
 
 def test_generator_refuses_to_double_up_without_replace(db):
