@@ -2,6 +2,7 @@
 import pytest
 import schemathesis
 from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
@@ -124,3 +125,7 @@ def test_docs_are_served_without_any_cdn(client):
     assert f"{API}/schema/" in html
     redoc = client.get(f"{API}/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js" in redoc
+    assets = ["swagger-ui-dist/swagger-ui-bundle.js", "swagger-ui-dist/swagger-ui.css",
+              "redoc/bundles/redoc.standalone.js"]
+    for asset in assets:
+        assert finders.find(f"drf_spectacular_sidecar/{asset}"), asset  # shipped by the sidecar package
