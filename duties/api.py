@@ -12,6 +12,7 @@ from agencies.filters import DutyFilter
 from duties.models import Duty, DutyCategory
 from portal.api_caching import ConditionalGetMixin, latest_edit
 from portal.api_pagination import ApiPagination
+from portal.api_renderers import FormatParameterMixin
 from portal.api_throttling import AnonThrottle
 
 
@@ -50,7 +51,7 @@ class DutyCategorySerializer(serializers.ModelSerializer):
 
 
 @extend_schema(tags=["duties"])
-class DutyViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class DutyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericViewSet):
     """Duties of published agencies, in published order."""
 
     filterset_class = DutyFilter
@@ -82,7 +83,7 @@ class DutyViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
 
 
 @extend_schema(tags=["duties"])
-class DutyCategoryViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class DutyCategoryViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericViewSet):
     """The shared vocabulary of duty categories: the values of the `category` filters."""
 
     queryset = DutyCategory.objects.order_by("position", "slug")

@@ -5,6 +5,8 @@ import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
 
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
 # A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets.
@@ -51,3 +53,14 @@ class CSVRenderer(BaseRenderer):
         rows = data if isinstance(data, list) else [data]
         header = list(rows[0]) if rows else []
         return "".join(csv_lines(header, ([row.get(name) for name in header] for row in rows))).encode()
+
+
+class FormatParameterMixin:
+    """An unknown `?format=` is a 400 naming the parameter, like every other bad parameter (DRF says 404)."""
+
+    def perform_content_negotiation(self, request, force=False):
+        try:
+            return super().perform_content_negotiation(request, force=force)
+        except Http404:
+            offered = ", ".join(renderer.format for renderer in self.get_renderers())
+            raise ValidationError({"format": [f"Choose one of: {offered}."]}) from None

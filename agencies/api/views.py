@@ -35,7 +35,7 @@ from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoli
 from duties.models import Duty, DutyCategory
 from portal.api_caching import ConditionalGetMixin, latest_edit
 from portal.api_pagination import ApiPagination
-from portal.api_renderers import CSVRenderer, csv_lines
+from portal.api_renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from portal.api_throttling import AnonThrottle
 
 
@@ -74,7 +74,7 @@ CSV_COLUMNS = ["slug", "name", "name_zh", "level", "region_code", "region_name",
 
 
 @extend_schema(tags=["agencies"])
-class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
+class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
     """Published agencies: the list (JSON or CSV), whole profiles and open/closed status."""
 
     lookup_field = "slug"
@@ -209,7 +209,7 @@ class AgencyViewSet(ConditionalGetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 @extend_schema(tags=["regions"])
-class RegionViewSet(ConditionalGetMixin, viewsets.GenericViewSet):
+class RegionViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericViewSet):
     """Administrative regions (GB/T 2260 codes): the values of the `region` filters."""
 
     queryset = Region.objects.select_related("parent").order_by("code")
@@ -238,7 +238,7 @@ def _holidays_installed_at() -> dt.datetime:
 
 
 @extend_schema(tags=["calendar"])
-class HolidayView(ConditionalGetMixin, APIView):
+class HolidayView(FormatParameterMixin, ConditionalGetMixin, APIView):
     """China's national calendar for a year: public holidays and make-up workdays, from the `holidays`
     package merged with staff entries that override or extend it."""
 

@@ -83,5 +83,5 @@ def test_csv_runs_constant_queries(db, client, django_assert_max_num_queries):
 
 def test_csv_is_only_for_the_list(seed, client):
     response = client.get(f"{API}/agencies/gansu-department-of-science-and-technology/", {"format": "csv"})
-    assert response.status_code == 404
-    assert response["Content-Type"] == "application/json"
+    assert response.status_code == 400
+    assert response.json() == {"format": ["Choose one of: json."]}

@@ -34,6 +34,9 @@ GANSU = "gansu-department-of-science-and-technology"
         (f"{API}/categories/", {"page": "x"}, "page"),
         (f"{API}/holidays/", {"year": "twenty"}, "year"),
         (f"{API}/holidays/", {"year": "99999"}, "year"),
+        (f"{API}/agencies/", {"format": "xml"}, "format"),
+        (f"{API}/agencies/{GANSU}/", {"format": "csv"}, "format"),  # CSV is for the list only
+        (f"{API}/regions/", {"format": "yaml"}, "format"),
     ],
 )
 def test_invalid_parameter_is_400_naming_it(seed, client, url, params, parameter):
