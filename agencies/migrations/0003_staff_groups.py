@@ -6,9 +6,10 @@ from django.db import migrations
 def create_groups(apps, schema_editor):
     # Permissions are normally created after all migrations ran; make sure they exist now.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module = getattr(app_config, "models_module", None)
+        app_config.models_module = True  # migration state apps have none; create_permissions needs one
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     from agencies.permissions import groups_sync
 
     groups_sync(apps=apps)

@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def make_staff(db, django_user_model):
-    groups_sync()  # the data migration ran before the test database was flushed of groups' links
+    groups_sync()  # a transactional test before this one may have flushed the migration's groups
 
     def make(username: str, group: str | None, agencies: tuple[Agency, ...] = ()):
         user = django_user_model.objects.create_user(username, f"{username}@example.org", PASSWORD, is_staff=True)
