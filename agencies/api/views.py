@@ -254,8 +254,7 @@ class HolidayView(FormatParameterMixin, ConditionalGetMixin, APIView):
         query = HolidayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         year = query.validated_data.get("year") or timezone.now().astimezone(DEFAULT_ZONE).year
-        overrides = list(PublicHoliday.objects.all())
-        days = Calendar(overrides).special_days(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        days = Calendar.load().special_days(dt.date(year, 1, 1), dt.date(year, 12, 31))
         payload = {
             "year": year,
             "results": [
