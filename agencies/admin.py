@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
@@ -562,3 +564,23 @@ class ImportBatchAdmin(admin.ModelAdmin):
             raise PermissionDenied
         self.undo(request, ImportBatch.objects.filter(pk=batch.pk))
         return HttpResponseRedirect(reverse("admin:agencies_importbatch_change", args=[pk]))
+
+
+# --- users: an administrator assigns an agency editor's agencies on the user's own page -------------
+
+
+class AgencyAssignmentInline(admin.TabularInline):
+    model = AgencyAssignment
+    extra = 0
+    autocomplete_fields = ["agency"]
+    verbose_name_plural = "agencies this user may edit (members of “Agency editors”)"
+
+
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    inlines = [*UserAdmin.inlines, AgencyAssignmentInline]

@@ -197,3 +197,19 @@ def test_duty_parent_choices_stay_within_the_editors_agency(agency_editor_client
     parents = response.context["adminform"].form.fields["parent"].queryset
     assert not parents.filter(agency=other_agency).exists()
     assert Duty.objects.filter(agency=other_agency).exists()
+
+
+def test_administrator_assigns_agencies_on_the_users_page(administrator_client, make_staff, own_agency):
+    from agencies.models import AgencyAssignment
+
+    dora = make_staff("dora", AGENCY_EDITORS)
+    url = reverse("admin:auth_user_change", args=[dora.pk])
+    page = administrator_client.get(url)
+    data = change_form_data(page)
+    prefix = next(i.formset.prefix for i in page.context["inline_admin_formsets"]
+                  if i.formset.model is AgencyAssignment)
+    data |= {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-0-agency": own_agency.pk, f"{prefix}-0-user": dora.pk,
+             "date_joined_0": dora.date_joined.date().isoformat(), "date_joined_1": "00:00:00"}
+    response = administrator_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert list(dora.agency_assignments.values_list("agency__slug", flat=True)) == [own_agency.slug]
