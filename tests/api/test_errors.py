@@ -101,3 +101,17 @@ def test_unsupported_accept_is_406_in_json(seed, client):
     response = client.get(f"{API}/agencies/", HTTP_ACCEPT="application/xml")
     assert response.status_code == 406
     assert response.json()["detail"].startswith("Could not satisfy the request Accept header")
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [(f"{API}/agencies/", name) for name in
+     ("q", "region", "level", "category", "parent", "open_at", "modified_since", "ordering", "page", "page_size")]
+    + [(f"{API}/duties/", name) for name in ("q", "category", "agency", "region")]
+    + [(f"{API}/agencies/{GANSU}/status/", "at"), (f"{API}/holidays/", "year")],
+)
+def test_nul_byte_in_any_parameter_is_400_not_a_database_error(seed, client, url, parameter):
+    """PostgreSQL refuses NUL in text: it must be stopped before any query."""
+    response = client.get(url, {parameter: "62\x000000"})
+    assert response.status_code == 400
+    assert parameter in response.json()
