@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import Case, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -410,7 +411,9 @@ class AgencyResource(StaffResource):
         import_id_fields = ["slug"]
 
     def get_queryset(self):
-        return Agency.objects.select_related("region", "seat", "parent").order_by("slug")
+        # Supervising agencies before the agencies under them, so a file imports top-down.
+        depth = Case(When(parent__isnull=True, then=0), When(parent__parent__isnull=True, then=1), default=2)
+        return Agency.objects.select_related("region", "seat", "parent").order_by(depth, "slug")
 
     def before_save_instance(self, instance, row, **kwargs):
         # Imports change agencies too: move the optimistic-locking counter so open forms notice.

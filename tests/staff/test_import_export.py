@@ -3,7 +3,9 @@ import datetime as dt
 
 import pytest
 
+from agencies.models import Agency, Contact
 from agencies.services import dataset_read, export_dataset, import_dataset, resource_classes
+from duties.models import Duty
 from tests.factories import PublicHolidayFactory, SpecialDayFactory
 
 pytestmark = pytest.mark.django_db
@@ -32,3 +34,19 @@ def test_exported_files_carry_natural_keys_not_database_ids(seed, own_agency):
     assert ",620000," in agencies  # region code, not a primary key
     duties = export_dataset(resource_name="duties", file_format="csv").decode("utf-8-sig")
     assert f"{own_agency.slug},,1,(1)," in duties
+
+
+def test_files_exported_here_import_into_an_installation_without_these_agencies(seed):
+
+    files = {name: export_dataset(resource_name=name, file_format="csv") for name in ["agencies", "contacts", "duties"]}
+    counts = {"agencies": Agency.objects.count(), "contacts": Contact.objects.count(), "duties": Duty.objects.count()}
+    Duty.objects.filter(parent__isnull=False).delete()
+    Duty.objects.all().delete()
+    Agency.objects.filter(parent__isnull=False).update(parent=None)
+    Agency.objects.all().delete()
+    for name, data in files.items():
+        report = import_dataset(resource_name=name, dataset=dataset_read(data=data, file_format="csv"))
+        assert report.errors == [] and report.new == counts[name], name
+    wenzhou = Agency.objects.get(slug="wenzhou-science-and-technology-bureau")
+    assert wenzhou.parent.slug == "zhejiang-department-of-science-and-technology"
+    assert Duty.objects.filter(parent__isnull=False).exists()
