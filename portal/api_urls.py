@@ -37,5 +37,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="redoc"),
     # Only paths ending in "/": CommonMiddleware still appends the slash to the others first.
-    re_path(r"^(?P<path>.*/)$", not_found),
+    # [\s\S], not ".": a slug may carry an encoded newline.
+    re_path(r"^(?P<path>[\s\S]*/)$", not_found),
 ]
