@@ -270,6 +270,12 @@ class DutyInline(RecordInline):
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["text"].widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        # One query for each select's options, not one per duty row: every row offers the same ones.
+        for name in ("parent", "category"):
+            field = formset.form.base_fields[name]
+            field.choices = list(field.choices)
+            if hasattr(field.widget, "widget"):  # the admin's add/change-related wrapper
+                field.widget.widget.choices = field.choices
         return formset
 
 

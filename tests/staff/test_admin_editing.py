@@ -171,3 +171,18 @@ def test_deleting_an_agency_asks_first_and_can_be_restored_with_its_records(admi
     assert restored.duties.count() == duties_before
     assert restored.contacts.count() == contacts_before
     assert restored.history.first().history_change_reason == "restored"
+
+
+def test_agency_page_queries_do_not_grow_with_its_duties(editor_client, own_agency, django_assert_max_num_queries):
+    url = reverse("admin:agencies_agency_change", args=[own_agency.pk])
+    with django_assert_max_num_queries(22):
+        page = editor_client.get(url)
+    duty = own_agency.duties.filter(parent=None).order_by("position").first()
+    html_page = page.content.decode()
+    assert f'<option value="{duty.category_id}" selected>' in html_page
+    data = change_form_data(page)
+    prefix = inline_prefix(page, "duty")
+    data[f"{prefix}-0-text"] = "Reworded first duty."
+    assert editor_client.post(url, data).status_code == 302
+    duty.refresh_from_db()
+    assert duty.text == "Reworded first duty."
