@@ -124,6 +124,16 @@ class AgencyScopedMixin:
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if self.agency_path == "agency":
+            services.agencies_touch(agency_ids=[obj.agency_id, form.initial.get("agency")])
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        if self.agency_path == "agency":
+            services.agencies_touch(agency_ids=[obj.agency_id])
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "agency":
             kwargs["queryset"] = scope_queryset(Agency.objects.all(), request.user, "")

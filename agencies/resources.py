@@ -158,6 +158,7 @@ class StaffResource(resources.ModelResource):
         self._seen_rows: dict[tuple, int] = {}
         self._snapshots: dict[int, dict[str, Any]] = {}
         self.unchanged_rows: set[int] = set()
+        self.touched_agency_ids: set[int] = set()
         for field in self.fields.values():
             if hasattr(field.widget, "instance_key_part"):
                 field.widget.resource = self
@@ -290,6 +291,8 @@ class StaffResource(resources.ModelResource):
     def after_save_instance(self, instance, row, **kwargs):
         if self.loader is not None and instance.pk is None:
             self.loader.add(instance)
+        if self.agency_path == "agency":
+            self.touched_agency_ids.add(instance.agency_id)
 
     # --- bulk writes with history ------------------------------------------------------------
     def _history_kwargs(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from import_export.formats import base_formats
 from import_export.results import Result
@@ -155,6 +156,8 @@ def import_dataset(
     if dry_run or not report.ok:
         transaction.set_rollback(True)
         return report
+    if resource.agency_path == "agency":
+        agencies_touch(agency_ids=resource.touched_agency_ids)
     batch.new, batch.updated, batch.unchanged, batch.skipped = (
         report.new, report.updated, report.unchanged, report.skipped
     )
@@ -297,7 +300,17 @@ def agency_changes_since(*, agency: Agency, version: int) -> list[str]:
             changed = [f"{change.field}: '{change.old}' → '{change.new}'" for change in delta.changes]
         detail = "; ".join(changed) or "its contacts, hours, duties or other records"
         lines.append(f"{who} at {when} changed {detail}")
+    if not lines:
+        lines.append("its contacts, hours, duties or other records were changed on their own pages or by an import")
     return lines
+
+
+def agencies_touch(*, agency_ids) -> None:
+    """Move the version of agencies whose records changed elsewhere, so an open agency page notices.
+    Only the counter changes, so this is the one place an update() without history is right."""
+    ids = sorted(set(agency_ids) - {None})
+    for start in range(0, len(ids), 900):  # stay under SQLite's limit on query parameters
+        Agency.objects.filter(pk__in=ids[start:start + 900]).update(version=F("version") + 1)
 
 
 @transaction.atomic

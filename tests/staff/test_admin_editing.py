@@ -186,3 +186,19 @@ def test_agency_page_queries_do_not_grow_with_its_duties(editor_client, own_agen
     assert editor_client.post(url, data).status_code == 302
     duty.refresh_from_db()
     assert duty.text == "Reworded first duty."
+
+
+def test_a_contact_saved_on_its_own_page_makes_an_open_agency_page_stale(editor_client, own_agency):
+    agency_url = reverse("admin:agencies_agency_change", args=[own_agency.pk])
+    open_agency_page = change_form_data(editor_client.get(agency_url))
+    contact = own_agency.contacts.get(position=1)
+    contact_url = reverse("admin:agencies_contact_change", args=[contact.pk])
+    contact_form = change_form_data(editor_client.get(contact_url))
+    contact_form["label"] = "Main line"
+    assert editor_client.post(contact_url, contact_form).status_code == 302
+
+    response = editor_client.post(agency_url, open_agency_page)
+    assert response.status_code == 200
+    assert "changed on their own pages" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.label == "Main line"

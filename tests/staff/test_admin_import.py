@@ -58,6 +58,9 @@ def test_gb18030_csv_needs_a_chosen_encoding_then_previews_and_imports(editor_cl
     assert (contact.label, contact.e164) == ("咨询电话", "+869318834608")
     batch = ImportBatch.objects.get()
     assert (batch.resource, batch.new, batch.user.username) == ("contacts", 1, "bob")
+    version = own_agency.version
+    own_agency.refresh_from_db()
+    assert own_agency.version == version + 1  # an agency page opened before the import is now stale
     record = contact.history.get()
     assert (record.history_user.username, record.history_change_reason) == ("bob", batch.change_reason)
 
