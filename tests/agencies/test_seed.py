@@ -149,3 +149,10 @@ def test_loading_again_keeps_what_staff_changed():
     call_command("load_seed", verbosity=0)
     assert Agency.objects.get(slug=GY).name == "Edited by staff"
     assert Agency.objects.count() == 5
+
+
+def test_seed_rows_start_with_one_history_entry_so_edits_can_be_reverted():
+    gansu = Agency.objects.get(slug=GS)
+    assert gansu.history.count() == 1
+    assert Contact.history.filter(agency_id=gansu.pk).count() == 2
+    assert Duty.history.filter(agency_id=gansu.pk).count() == 13

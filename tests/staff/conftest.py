@@ -1,9 +1,7 @@
 """Staff personas, one per group (healthchecks' Alice/Bob/Charlie): each a logged-in admin client."""
-from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.management import call_command
 from django.test import Client
 
 from agencies.models import Agency, AgencyAssignment
@@ -35,13 +33,7 @@ def _client_for(user) -> Client:
 
 
 @pytest.fixture
-def seeded_history(seed):
-    """A first history record for every seed row (loaddata writes none), as `populate_history --auto` gives."""
-    call_command("populate_history", auto=True, stdout=StringIO())
-
-
-@pytest.fixture
-def own_agency(seeded_history):
+def own_agency(seed):
     """The agency the agency editor is assigned to (Gansu: contacts, hours, duties and other names)."""
     return Agency.objects.get(slug="gansu-department-of-science-and-technology")
 

@@ -20,4 +20,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             call_command("loaddata", *SEED_FIXTURES, verbosity=0)
+            # loaddata writes no history; give every seed row its starting version so the first
+            # staff edit shows what it changed and can be reverted.
+            call_command("populate_history", auto=True, verbosity=0)
         self.stdout.write(f"Loaded seed fixtures: {Agency.objects.count()} agencies.")
