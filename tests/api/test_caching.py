@@ -37,9 +37,9 @@ def test_if_none_match_gets_304_with_validators_and_no_body(seed, client, url):
 
 
 @pytest.mark.parametrize("url", [f"{API}/agencies/", f"{API}/agencies/{GANSU}/"])
-def test_if_modified_since_gets_304_until_the_record_changes(seed, client, url):
+def test_if_modified_since_gets_304_until_the_record_changes(settled_seed, client, url):
     first = client.get(url)
-    assert first["Last-Modified"] == "Sun, 22 Nov 2026 00:00:00 GMT"  # updated_at of the seed
+    assert first["Last-Modified"] == "Sun, 22 Nov 2026 00:00:00 GMT"  # when the seed was recorded
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     Agency.objects.get(slug=GANSU).save()
     assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
@@ -49,11 +49,20 @@ def test_if_modified_since_gets_304_until_the_record_changes(seed, client, url):
     (f"{API}/regions/", Region, {"code": "620100"}),
     (f"{API}/categories/", DutyCategory, {"slug": "science-data"}),
 ])
-def test_reference_lists_are_last_modified_at_their_latest_recorded_edit(seed, client, url, model, key):
-    assert "Last-Modified" not in client.get(url)  # fixtures load without history: no date to claim
+def test_reference_lists_are_last_modified_at_their_latest_recorded_edit(settled_seed, client, url, model, key):
+    first = client.get(url)
+    assert first["Last-Modified"] == "Sun, 22 Nov 2026 00:00:00 GMT"
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     model.objects.get(**key).save()
     latest = model.history.latest("history_date").history_date
     assert parse_http_date(client.get(url)["Last-Modified"]) == int(latest.timestamp())
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 200
+
+
+def test_reference_lists_without_any_history_carry_an_etag_only(db, client):
+    Region.objects.bulk_create([Region(code="910000", name="Bulk", level=Region.Level.PROVINCE)])  # no history
+    response = client.get(f"{API}/regions/")
+    assert "ETag" in response and "Last-Modified" not in response
 
 
 def test_304_is_answered_before_the_page_is_loaded(seed, client, django_assert_num_queries):
@@ -154,7 +163,7 @@ def test_status_now_is_unchanged_until_the_answer_changes(seed, client):
         lambda gansu: Region.objects.get(code="620000").save(),
     ],
 )
-def test_profile_etag_follows_edits_that_do_not_save_the_agency(seed, client, edit):
+def test_profile_etag_follows_edits_that_do_not_save_the_agency(settled_seed, client, edit):
     """Imports write contacts and duties in bulk (with history) without touching the agency row."""
     url = f"{API}/agencies/{GANSU}/"
     first = client.get(url)
