@@ -297,7 +297,11 @@ class Agency(Localized, models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "agencies"
-        indexes = [models.Index(fields=["status", "name"]), models.Index(fields=["updated_at"])]
+        indexes = [
+            models.Index(fields=["status", "name"]),
+            # Covers the API's validator aggregate (count and latest change of published agencies).
+            models.Index(fields=["status", "updated_at"], name="agency_status_updated_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(parent=models.F("pk")), name="agency_not_own_parent"
