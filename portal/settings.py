@@ -3,7 +3,6 @@ from pathlib import Path
 
 import dj_database_url
 from corsheaders.defaults import default_headers as corsheaders_default_headers
-from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from portal.env import envbool, envint, envlist, envstr
@@ -11,11 +10,11 @@ from portal.env import envbool, envint, envlist, envstr
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = envbool("DJANGO_DEBUG", False)
-SECRET_KEY = envstr("DJANGO_SECRET_KEY")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
-    SECRET_KEY = "insecure-development-key-only-for-debug"
+# Management commands (migrate, makemigrations, createsuperuser) need no stable key, so they run
+# with a placeholder; the web process refuses to start on it (portal/wsgi.py) and
+# `check --deploy` flags it (security.W009: the "django-insecure-" prefix).
+SECRET_KEY_PLACEHOLDER = "django-insecure-no-DJANGO_SECRET_KEY-was-set-do-not-serve-with-this"
+SECRET_KEY = envstr("DJANGO_SECRET_KEY") or SECRET_KEY_PLACEHOLDER
 ALLOWED_HOSTS = envlist("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = envlist("DJANGO_CSRF_TRUSTED_ORIGINS")
 
