@@ -301,6 +301,8 @@ class Agency(Localized, models.Model):
             models.Index(fields=["status", "name"]),
             # Covers the API's validator aggregate (count and latest change of published agencies).
             models.Index(fields=["status", "updated_at"], name="agency_status_updated_idx"),
+            # A profile's children, by name: without it SQLite walks every published agency.
+            models.Index(fields=["parent", "name"], name="agency_parent_name_idx"),
         ]
         constraints = [
             models.CheckConstraint(
