@@ -53,7 +53,8 @@ def _canonical(value: Any) -> str:
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
     """A foreign key written as the related row's natural key (slug, code), looked up once per import.
 
-    The whole related table's keys are loaded on first use: one query instead of one per row."""
+    Before an import the resource primes it with the keys the file names (a query per 5,000 keys),
+    so memory follows the file, not the table; unprimed (exports), it loads the table on first use."""
 
     def __init__(self, model, field: str, label: str | None = None, **kwargs):
         super().__init__(model, field=field, **kwargs)
@@ -66,6 +67,14 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         self._by_key = {}
         for obj in self.model._default_manager.only("pk", self.field):
             self.remember(obj)
+
+    def prime(self, keys: set[str]) -> None:
+        self._by_key, self._key_by_id = {}, {}
+        wanted = sorted(key for key in keys if key)
+        for start in range(0, len(wanted), 5000):
+            lookup = {f"{self.field}__in": wanted[start:start + 5000]}
+            for obj in self.model._default_manager.filter(**lookup).only("pk", self.field):
+                self.remember(obj)
 
     def remember(self, obj) -> None:
         if self._by_key is None:
@@ -112,13 +121,26 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
         super().__init__(resource, dataset)
         self.instances: dict[tuple, models.Model] = {}
         self.by_id: dict[int, models.Model] = {}
-        queryset = resource.get_queryset()
+        queryset = resource.get_queryset().order_by()
+        headers = (dataset.headers or []) if dataset is not None else []
         agency_column = resource.fields.get("agency")
-        if agency_column is not None and dataset is not None and agency_column.column_name in (dataset.headers or []):
-            slugs = {_canonical(value) for value in dataset[agency_column.column_name]}
-            queryset = queryset.filter(agency__slug__in=slugs)
-        for instance in queryset.order_by():
-            self.by_id[instance.pk] = instance
+        key_fields = resource._key_fields()
+        if agency_column is not None and agency_column.column_name in headers:
+            narrow = ("agency__slug", agency_column.column_name)
+        elif len(key_fields) == 1 and key_fields[0].column_name in headers:
+            # A single plain key (slug, code, date): load only the rows the file names.
+            narrow = (key_fields[0].attribute, key_fields[0].column_name)
+        else:
+            narrow = None
+        if narrow is None:
+            chunks = [queryset]
+        else:
+            lookup, column = narrow
+            wanted = sorted({_canonical(value) for value in dataset[column]} - {""})
+            chunks = [queryset.filter(**{f"{lookup}__in": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+        for chunk in chunks:
+            for instance in chunk:
+                self.by_id[instance.pk] = instance
         for instance in self.by_id.values():
             self.instances[resource.instance_key(instance)] = instance
 
@@ -194,6 +216,10 @@ class StaffResource(resources.ModelResource):
         self.loader = None
         self._seen_rows.clear()
         self.unchanged_rows.clear()
+        headers = dataset.headers or []
+        for field in self.fields.values():
+            if isinstance(field.widget, NaturalKeyWidget) and field.column_name in headers:
+                field.widget.prime({_canonical(value) for value in dataset[field.column_name]})
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)

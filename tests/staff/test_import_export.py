@@ -50,3 +50,27 @@ def test_files_exported_here_import_into_an_installation_without_these_agencies(
     wenzhou = Agency.objects.get(slug="wenzhou-science-and-technology-bureau")
     assert wenzhou.parent.slug == "zhejiang-department-of-science-and-technology"
     assert Duty.objects.filter(parent__isnull=False).exists()
+
+
+def test_an_import_loads_only_the_rows_its_file_names_not_the_whole_table(seed):
+    """Memory follows the file, not the database: 2 rows must not instantiate 40 other agencies."""
+    from django.db.models.signals import post_init
+
+    from tests.factories import AgencyFactory
+
+    AgencyFactory.create_batch(40)
+    data = export_dataset(resource_name="agencies", file_format="csv")
+    dataset = dataset_read(data=data, file_format="csv")
+    named = dataset.subset(rows=[i for i, row in enumerate(dataset.dict) if row["slug"].startswith("gansu")])
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    post_init.connect(count, sender=Agency)
+    try:
+        report = import_dataset(resource_name="agencies", dataset=named)
+    finally:
+        post_init.disconnect(count, sender=Agency)
+    assert report.errors == [] and report.unchanged == 1
+    assert len(loaded) < 10, f"{len(loaded)} agencies instantiated for a one-row file"
