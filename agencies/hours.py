@@ -25,10 +25,6 @@ class CalendarDay:
     name_zh: str = ""
     source: str = ""  # "package" (holidays library) | "staff" (PublicHoliday row) | ""
 
-    @property
-    def is_makeup_workday(self) -> bool:
-        return self.kind == "workday"
-
 
 @lru_cache(maxsize=64)
 def _package_year(year: int) -> tuple[dict[dt.date, str], dict[dt.date, str], frozenset[dt.date]]:

@@ -7,7 +7,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, URLValidator, validate_email
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Substr
@@ -405,15 +405,11 @@ class Contact(models.Model):
         else:
             self.e164 = ""
             if self.kind == self.Kind.EMAIL:
-                from django.core.validators import validate_email
-
                 try:
                     validate_email(value)
                 except ValidationError:
                     raise ValidationError({"value": f"'{value}' is not a valid email address."}) from None
             elif self.kind == self.Kind.WEBSITE:
-                from django.core.validators import URLValidator
-
                 try:
                     URLValidator()(value)
                 except ValidationError:
@@ -479,15 +475,11 @@ class OfficeHours(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.weekday_set_label} {self.opens:%H:%M}–{self.closes:%H:%M}"
+        return f"{self.weekdays} {self.opens:%H:%M}–{self.closes:%H:%M}"
 
     @property
     def weekday_set(self) -> set[int]:
         return {int(ch) for ch in self.weekdays}
-
-    @property
-    def weekday_set_label(self) -> str:
-        return "".join(sorted(set(self.weekdays)))
 
     @property
     def season(self) -> Season:

@@ -19,22 +19,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
 from agencies.permissions import agency_ids_for
+from agencies.spreadsheets import escape_formula, unescape_formula
 
 PREVIEW_ROWS = 20
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value: Any) -> Any:
-    """Make a cell that a spreadsheet would run as a formula plain text (OWASP: prefix a quote)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def unescape_formula(value: Any) -> Any:
-    if isinstance(value, str) and len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
-        return value[1:]
-    return value
 
 
 def _canonical(value: Any) -> str:

@@ -9,18 +9,12 @@ from django.http import Http404
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
-# A cell starting with one of these is run as a formula by Excel, LibreOffice or Google Sheets.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+from agencies.spreadsheets import escape_formula
 
 
 def escape_cell(value: object) -> str:
-    """The cell as text; a leading formula character is defused with a quote, as OWASP advises."""
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_TRIGGERS):
-        return "'" + text
-    return text
+    """The cell as text, with a leading formula character defused (the rule staff exports use too)."""
+    return "" if value is None else escape_formula(str(value))
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence[object]]) -> Iterator[str]:
