@@ -138,6 +138,12 @@ class Region(Localized, models.Model):
         return list(reversed(chain))
 
 
+def duty_model() -> type[models.Model]:
+    """The duty model, reached through the `Agency.duties` relation: `duties` depends on `agencies`,
+    never the reverse, so this module does not import it."""
+    return Agency._meta.get_field("duties").related_model
+
+
 class AgencyQuerySet(models.QuerySet):
     def published(self) -> AgencyQuerySet:
         return self.filter(status=Agency.Status.PUBLISHED)
@@ -164,9 +170,7 @@ class AgencyQuerySet(models.QuerySet):
         query = (query or "").strip()
         if not query:
             return self
-        from duties.models import Duty
-
-        duty_agencies = Duty.objects.filter(text__icontains=query).values("agency_id")
+        duty_agencies = duty_model().objects.filter(text__icontains=query).values("agency_id")
         other_names = AgencyName.objects.filter(
             Q(name__icontains=query) | Q(name_zh__icontains=query)
         ).values("agency_id")
@@ -192,8 +196,7 @@ class AgencyQuerySet(models.QuerySet):
 
     def with_profile(self) -> AgencyQuerySet:
         """Everything the public profile shows, in a fixed number of queries however much there is."""
-        from duties.models import Duty
-
+        Duty = duty_model()
         sub_items = Duty.objects.select_related("category").order_by("position")
         top_level = (
             Duty.objects.top_level().select_related("category").order_by("position")
@@ -207,8 +210,7 @@ class AgencyQuerySet(models.QuerySet):
     def with_listing(self, query: str = "") -> AgencyQuerySet:
         """What a search result shows: names, region, hours for the status badge and, for a query,
         the duties that matched it (to show why the agency was found)."""
-        from duties.models import Duty
-
+        Duty = duty_model()
         lookups: list = ["other_names", "office_hours", "special_days"]
         if query:
             matching = Duty.objects.filter(text__icontains=query).select_related("parent").order_by("id")

@@ -9,11 +9,11 @@ from rest_framework.renderers import JSONRenderer
 
 from agencies.api import ERRORS, AgencyRefSerializer, CategoryBriefSerializer
 from agencies.filters import DutyFilter
+from api.caching import ConditionalGetMixin, latest_edit
+from api.pagination import ApiPagination
+from api.renderers import FormatParameterMixin
+from api.throttling import AnonThrottle
 from duties.models import Duty, DutyCategory
-from portal.api_caching import ConditionalGetMixin, latest_edit
-from portal.api_pagination import ApiPagination
-from portal.api_renderers import FormatParameterMixin
-from portal.api_throttling import AnonThrottle
 
 
 class DutyParentSerializer(serializers.ModelSerializer):

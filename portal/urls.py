@@ -5,6 +5,6 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/", include("portal.api_urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("portal.site_urls")),
 ]

@@ -32,11 +32,11 @@ from agencies.api.serializers import (
 from agencies.filters import DEFAULT_ZONE, AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
+from api.caching import ConditionalGetMixin, latest_edit
+from api.pagination import ApiPagination
+from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
+from api.throttling import AnonThrottle
 from duties.models import Duty, DutyCategory
-from portal.api_caching import ConditionalGetMixin, latest_edit
-from portal.api_pagination import ApiPagination
-from portal.api_renderers import CSVRenderer, FormatParameterMixin, csv_lines
-from portal.api_throttling import AnonThrottle
 
 
 def agency_profile_prefetches() -> list:

@@ -4,7 +4,7 @@ import io
 
 import pytest
 
-from portal.api_renderers import escape_cell
+from api.renderers import escape_cell
 from tests.factories import AgencyFactory
 
 API = "/api/v1"

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.cache import cache, caches
 from django.test import override_settings
 
-from portal.api_throttling import AnonThrottle
+from api.throttling import AnonThrottle
 
 API = "/api/v1"
 

@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import SimpleRouter
 
 from agencies.api import AgencyViewSet, HolidayView, RegionViewSet
+from api.throttling import AnonThrottle
 from duties.api import DutyCategoryViewSet, DutyViewSet
-from portal.api_throttling import AnonThrottle
 
 app_name = "api"
 
