@@ -1,0 +1,67 @@
+"""The benchmark's load generator counts requests and errors right (a tiny run; speed is measured in
+`make bench`, never here). It runs as its own process against the live server, as in the benchmark."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.loadgen import require_loopback
+from benchmarks.report import percentile
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PROFILE = "/agencies/huaihua-science-and-technology-bureau/"
+
+
+def _loadgen(base_url: str, workload: list[dict], tmp_path: Path, *, duration: float) -> dict:
+    path = tmp_path / "workload.json"
+    path.write_text(json.dumps(workload))
+    output = subprocess.run(
+        [sys.executable, "-m", "benchmarks.loadgen", base_url, "--workload", str(path), "--clients", "2",
+         "--duration", str(duration), "--timeout", "10", "--json"],
+        cwd=ROOT, check=True, capture_output=True, text=True, timeout=60,
+    ).stdout
+    return json.loads(output)
+
+
+@pytest.mark.slow
+def test_two_clients_for_two_seconds_count_every_request_and_each_error(seed, live_server, tmp_path):
+    workload = [{"name": "found", "weight": 2, "units": ["/robots.txt", PROFILE]},
+                {"name": "missing", "weight": 1, "units": ["/agencies/no-such-bureau/"]},
+                {"name": "two steps", "weight": 1, "units": [["/robots.txt", "/agencies/no-such-bureau/"]]}]
+    result = _loadgen(live_server.url, workload, tmp_path, duration=2)
+    kinds = result["kinds"]
+    assert result["requests"] == sum(kind["requests"] for kind in kinds.values()) == sum(result["statuses"].values())
+    assert result["requests"] >= 6 and result["rps"] > 0
+    assert kinds["found"]["errors"] == 0 and kinds["found"]["requests"] == kinds["found"]["units"]
+    assert kinds["missing"]["errors"] == kinds["missing"]["requests"] > 0
+    # A unit of two requests counts two requests, one error (the 404) and one latency sample.
+    assert kinds["two steps"]["requests"] == 2 * kinds["two steps"]["units"]
+    assert kinds["two steps"]["errors"] == kinds["two steps"]["units"]
+    assert len(kinds["two steps"]["latencies_ms"]) == kinds["two steps"]["units"]
+    assert result["errors"] == result["statuses"]["404"] == kinds["missing"]["requests"] + kinds["two steps"]["units"]
+    assert result["statuses"]["200"] == result["requests"] - result["errors"]
+
+
+def test_a_refused_connection_is_an_error_not_a_crash(tmp_path):
+    import socket
+
+    with socket.socket() as unused:  # a port nobody listens on once closed
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    result = _loadgen(f"http://127.0.0.1:{port}", [{"name": "down", "units": ["/"]}], tmp_path, duration=0.3)
+    assert result["requests"] == result["errors"] > 0
+    assert set(result["statuses"]) == {"ClientConnectorError"}
+
+
+@pytest.mark.parametrize("url", ["http://10.0.0.1:8000", "http://192.168.1.5", "http://example.org"])
+def test_only_loopback_addresses_are_targets(url):
+    with pytest.raises(SystemExit, match="loopback"):
+        require_loopback(url)
+
+
+def test_percentiles_are_nearest_rank():
+    samples = [float(n) for n in range(1, 101)]
+    assert (percentile(samples, 0.5), percentile(samples, 0.95), percentile(samples, 0.99)) == (50.0, 95.0, 99.0)
+    assert percentile([7.0], 0.99) == 7.0
