@@ -14,11 +14,13 @@ from django.db import transaction
 
 from agencies.models import Agency, ImportBatch, Region
 from agencies.services import dataset_read, import_dataset
+from benchmarks.report import table
 from duties.models import Duty, DutyCategory
 
 AGENCIES = 10_000
 DUTIES = 50_000
 PREFIX = "synthetic-import-"
+ROWS: list[list[object]] = []
 
 
 def _regions() -> list[str]:
@@ -76,13 +78,14 @@ def measure(label: str, resource_name: str, path: Path, *, memory: bool = False)
     started = time.perf_counter()
     rows, report = _import(resource_name, path)
     elapsed = time.perf_counter() - started
-    print(f"{label:<28} {rows:>6} rows in {elapsed:6.1f} s = {rows / elapsed:7.0f} rows/s  ({report.summary()})")
+    peak_mib = None
     if memory:
         tracemalloc.start()
         _import(resource_name, path)
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        print(f"{'':<28} peak Python memory of a {rows}-row import (traced repeat): {peak / 2**20:.0f} MiB")
+        peak_mib = round(peak / 2**20)
+    ROWS.append([label, rows, f"{elapsed:.1f} s", round(rows / elapsed), peak_mib, report.summary(), "≥ 5,000 rows/s"])
 
 
 def cleanup() -> None:
@@ -97,6 +100,7 @@ def cleanup() -> None:
 
 
 def run(size: int) -> None:
+    ROWS.clear()
     cleanup()
     with tempfile.TemporaryDirectory() as directory:
         agencies, duties = write_files(Path(directory))
@@ -105,3 +109,5 @@ def run(size: int) -> None:
         measure("import duties (new)", "duties", duties)
         measure("import duties (unchanged)", "duties", duties, memory=True)
     cleanup()
+    table("import", "Imports through the admin's service (bulk writes, history, validation)",
+          ["import", "rows", "time", "rows/s", "peak MiB (traced repeat)", "result", "target (issue 11)"], ROWS)

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
-from benchmarks.common import percentiles
+from benchmarks.report import ms, summary, table
 
 REQUESTS_PER_PAGE = 40
 PLAIN_STATIC = {
@@ -40,6 +40,7 @@ def _pages() -> dict[str, list[str]]:
 
 def run(size: int) -> None:
     client = Client()
+    rows = []
     with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False):
         for name, urls in _pages().items():
             samples, queries, statuses = [], [], set()
@@ -51,5 +52,9 @@ def run(size: int) -> None:
                     samples.append((time.perf_counter() - started) * 1000)
                 queries.append(len(captured.captured_queries))
                 statuses.add(response.status_code)
-            print(f"{name:8} {percentiles(samples)}  SQL queries per page {min(queries)}–{max(queries)}  "
-                  f"status {sorted(statuses)}")
+            figures = summary(samples)
+            rows.append([name, ms(figures["median"]), ms(figures["p95"]), figures["n"],
+                         f"{min(queries)}–{max(queries)}", " ".join(map(str, sorted(statuses))),
+                         "p95 ≤ 25 ms warm, ≤ 60 ms cold (issue 11)" if name != "search" else "p95 ≤ 30 ms (issue 8)"])
+    table("site", "Public pages in-process (Django test client, no network)",
+          ["page", "median", "p95", "n", "SQL queries", "status", "target at 100,000"], rows)

@@ -1,31 +1,51 @@
 #!/usr/bin/env python
-"""Run every benchmark: `make bench` (or `.venv/bin/python benchmarks/run.py --sizes 3300 100000`).
+"""Run the benchmarks: `make bench` (quick: 3,300 agencies on SQLite and PostgreSQL), or e.g.
 
-Synthetic data goes into its own SQLite file under benchmarks/data/ (or a throwaway PostgreSQL database
-named by BENCH_DATABASE_URL), never into the real database. Each `benchmarks/bench_*.py` module has
-`run(size: int) -> None` and prints its figures; this script builds the dataset of each size once."""
+    make bench BENCH_ARGS="--full"                           # 3,300 and 100,000 agencies
+    make bench BENCH_ARGS="--sizes 100000 --db postgres --parts load http-search"
+    make bench BENCH_ARGS="--parts hours --json bench.json"
+
+Parts: the in-process ones (`benchmarks/bench_*.py`: site, api, hours, import, ...) run once per
+database in a child process whose Django is set up on that dataset; the served ones run gunicorn (and
+Datasette) on loopback and measure over HTTP: `load` (50 clients × 30 s mixed workload, cache off/on,
+SQLite/PostgreSQL, the comparable API reads against Datasette, one-client latencies cold and warm) and
+`http-search` (the search queries of issue 8 on the site, the API, Datasette FTS5 and raw FTS5).
+Datasets: see benchmarks/datasets.py (generated once, reused)."""
+from __future__ import annotations
+
 import argparse
+import datetime as dt
 import importlib
+import json
 import os
+import platform
+import subprocess
 import sys
-import time
-import tracemalloc
+import tempfile
+import warnings
+from dataclasses import asdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATA = ROOT / "benchmarks" / "data"
+
+from benchmarks import datasets, report  # noqa: E402
+
+SERVED_PARTS = ["load", "http-search"]
+DATA_ONLY = "data"  # `--parts data`: build or check the datasets, measure nothing
 
 
-def setup_django(size: int) -> None:
-    DATA.mkdir(parents=True, exist_ok=True)
+def in_process_parts() -> list[str]:
+    return sorted(path.stem.removeprefix("bench_") for path in (ROOT / "benchmarks").glob("bench_*.py"))
+
+
+def setup_django(database_url: str) -> None:
+    os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only-secret")
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{DATA / f'bench-{size}.sqlite3'}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
     os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
     os.environ.setdefault("API_ANON_RATE", "1000000/minute")
-    import warnings
-
+    os.environ.pop("REDIS_URL", None)  # in-process parts measure views and SQL, with a per-process cache
     import django
 
     # The benchmarks measure views, not static files: no collectstatic needed.
@@ -33,54 +53,88 @@ def setup_django(size: int) -> None:
     django.setup()
 
 
-def build_dataset(size: int) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from agencies.models import Agency
-
-    call_command("migrate", verbosity=0)
-    existing = Agency.objects.filter(is_synthetic=True).count()
-    if existing == size:
-        print(f"[data] reusing synthetic dataset of {size} agencies ({connection.vendor})")
-        return
-    if existing and connection.vendor == "sqlite":
-        # Starting from an empty file beats deleting a million rows through the ORM.
-        path = connection.settings_dict["NAME"]
-        connection.close()
-        Path(path).unlink()
-        call_command("migrate", verbosity=0)
-    call_command("loaddata", "fixtures/categories.json", verbosity=0)
-    tracemalloc.start()
-    started = time.perf_counter()
-    call_command("generate_synthetic", agencies=size, replace=True, verbosity=0)
-    elapsed = time.perf_counter() - started
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"[data] generated {size} synthetic agencies in {elapsed:.1f} s (peak Python memory {peak / 2**20:.0f} MiB)")
+def child(size: int, engine: str, parts: list[str], fragment: Path) -> None:
+    """One dataset on one database: build or reuse it, then the in-process parts."""
+    setup_django(datasets.database_url(size, engine))
+    stats = datasets.build(size, engine)
+    rows = [["agencies (incl. seed)", stats["agencies"], ""], ["duties", stats["duties"], ""],
+            ["database size (MB)", stats["database_mb"], ""],
+            ["generation (s)", stats.get("generate_s"), "reused" if stats["reused"] else "this run"],
+            ["fresh statistics (s)", stats.get("analyze_s"),
+             "VACUUM ANALYZE" if engine == "postgres" else "ANALYZE + PRAGMA optimize"]]
+    if "search_index_s" in stats:
+        rows.append(["search index rebuild (s)", stats["search_index_s"], "rebuild_search_index"])
+    report.table("data", "Dataset", ["figure", "value", "note"], rows, size=size, database=engine)
+    for part in parts:
+        module = importlib.import_module(f"benchmarks.bench_{part}")
+        print(f"\n--- {part} ({size:,} agencies, {engine})", flush=True)
+        before = len(report.TABLES)
+        module.run(size)
+        for table in report.TABLES[before:]:
+            table.size, table.database = size, engine
+    report.dump(fragment)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[3300, 100000])
-    parser.add_argument("--only", nargs="*", help="module names, e.g. bench_hours bench_site")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[3300], help="agencies per dataset (default 3300)")
+    parser.add_argument("--full", action="store_true", help="3,300 and 100,000 agencies")
+    parser.add_argument("--db", nargs="+", choices=datasets.ENGINES, default=list(datasets.ENGINES))
+    parser.add_argument("--parts", nargs="+", help=f"default all: {' '.join(in_process_parts() + SERVED_PARTS)}; "
+                        f"'{DATA_ONLY}' builds the datasets only")
+    parser.add_argument("--only", nargs="+", help="old spelling of --parts (bench_hours = hours)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load part")
+    parser.add_argument("--duration", type=float, default=30, help="seconds per load run")
+    parser.add_argument("--json", type=Path, help="also write every table of the run to this JSON file")
+    parser.add_argument("--child", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
+    parser.add_argument("--fragment", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--child-parts", nargs="*", default=[], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    modules = sorted(path.stem for path in (ROOT / "benchmarks").glob("bench_*.py"))
-    if args.only:
-        modules = [name for name in modules if name in args.only]
-    for size in args.sizes:
-        # One process per size keeps databases apart; re-exec for every size after the first.
-        if size != args.sizes[0]:
-            rest = [str(n) for n in args.sizes[args.sizes.index(size):]]
-            only = ["--only", *args.only] if args.only else []
-            os.execv(sys.executable, [sys.executable, __file__, "--sizes", *rest, *only])
-        setup_django(size)
-        print(f"===== {size} agencies =====")
-        build_dataset(size)
-        for name in modules:
-            module = importlib.import_module(f"benchmarks.{name}")
-            print(f"--- {name}")
-            module.run(size)
+    known = in_process_parts() + SERVED_PARTS + [DATA_ONLY]
+    parts = [p.removeprefix("bench_") for p in (args.parts or args.only or known[:-1])]
+    if unknown := sorted(set(parts) - set(known)):
+        parser.error(f"unknown parts {unknown}; known: {known}")
+    if args.child:
+        child(int(args.child[0]), args.child[1], args.child_parts, args.fragment)
+        return
+
+    sizes = [3300, 100_000] if args.full else args.sizes
+    engines = list(args.db)
+    notes = []
+    if "postgres" in engines and not datasets.pg_available():
+        engines.remove("postgres")
+        notes.append(f"PostgreSQL not reachable at {datasets.PG_URL}: SQLite only")
+        print(f"[bench] {notes[-1]}")
+    started = dt.datetime.now(dt.UTC)
+    fragments: list[report.Table] = []
+    datasets.DATA.mkdir(parents=True, exist_ok=True)
+    for size in sizes:
+        for engine in engines:
+            print(f"\n===== {size:,} agencies on {engine} =====", flush=True)
+            if engine == "postgres":
+                datasets.ensure_pg_database(size)
+            with tempfile.NamedTemporaryFile(suffix=".json", dir=datasets.DATA) as fragment:
+                command = [sys.executable, __file__, "--child", str(size), engine, "--fragment", fragment.name,
+                           "--child-parts", *[p for p in parts if p not in [*SERVED_PARTS, DATA_ONLY]]]
+                env = {**os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE": "true"}
+                subprocess.run(command, check=True, env=env)
+                fragments += report.load(Path(fragment.name))
+        served = [p for p in parts if p in SERVED_PARTS]
+        if served:
+            from benchmarks import served as served_parts
+
+            served_parts.run(size, engines, served, clients=args.clients, duration=args.duration)
+    if args.json:
+        meta = {"started": started.isoformat(timespec="seconds"), "sizes": sizes, "databases": engines,
+                "parts": parts, "clients": args.clients, "duration_s": args.duration, "notes": notes,
+                "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                            "platform": platform.platform()},
+                "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                         text=True).stdout.strip()}
+        tables = [asdict(t) for t in fragments + report.TABLES]
+        args.json.write_text(json.dumps({"meta": meta, "tables": tables}, ensure_ascii=False, indent=1,
+                                        default=str), encoding="utf-8")
+        print(f"\n[bench] wrote {args.json}")
 
 
 if __name__ == "__main__":
