@@ -67,9 +67,15 @@ check-deploy: install
 	DJANGO_SECURE_SSL=true DJANGO_ALLOWED_HOSTS=portal.example.org \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-# Benchmarks: synthetic data in its own SQLite file (never the real database), then the figures.
+# Benchmarks: synthetic datasets in their own SQLite files and PostgreSQL databases (never the real
+# database), then the figures. Quick by default (3,300 agencies); BENCH_ARGS="--full" adds 100,000,
+# e.g. BENCH_ARGS="--sizes 100000 --db postgres --parts load http-search --json bench.json".
 bench: install-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) benchmarks/run.py $(BENCH_ARGS)
+
+# Only build (or check) the benchmark datasets.
+bench-data: install-test
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) benchmarks/run.py --parts data $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-output
