@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "portal",
     "agencies",
     "duties",
+    "ingest",
 ]
 
 MIDDLEWARE = [
