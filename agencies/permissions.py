@@ -45,12 +45,17 @@ def _grants(models: list[str], actions: tuple[str, ...]) -> list[tuple[str, str]
 GROUP_PERMISSIONS: dict[str, list[tuple[str, str]]] = {
     EDITORS: _grants(CONTENT_MODELS, ALL)
     + _grants(["agencies.importbatch"], ("view", "change"))
+    + _grants(["ingest.ingestedpage"], ("view", "add", "change"))
+    + _grants(["ingest.proposedchange"], ("view",))
     + _grants(["portal.correctionreport"], ("view", "change")),
     AGENCY_EDITORS: _grants(["agencies.agency"], ("view", "change"))
     + _grants(AGENCY_RECORDS, ALL)
     + _grants(SHARED_VOCABULARY, ("view",))
-    + _grants(["agencies.importbatch"], ("view", "change")),
-    VIEWERS: _grants(CONTENT_MODELS, ("view",)) + _grants(["agencies.importbatch"], ("view",)),
+    + _grants(["agencies.importbatch"], ("view", "change"))
+    + _grants(["ingest.ingestedpage"], ("view", "add", "change"))
+    + _grants(["ingest.proposedchange"], ("view",)),
+    VIEWERS: _grants(CONTENT_MODELS, ("view",)) + _grants(["agencies.importbatch"], ("view",))
+    + _grants(["ingest.ingestedpage", "ingest.proposedchange"], ("view",)),
 }
 UNRESTRICTED_GROUPS = {ADMINISTRATORS, EDITORS, VIEWERS}
 

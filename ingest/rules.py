@@ -482,7 +482,7 @@ ADDRESS = re.compile(
     r"^[\s|]*(Address and Postcode|Mailing Address|Office Address|Address|Add|地址|通讯地址|办公地址|联系地址)"
     r"\s*[:：]\s*\|?\s*(.+)$", re.I
 )
-POSTCODE = re.compile(r"(?:Postcode|Post code|Zip code|Zip|邮编|邮政编码)\s*[:：]\s*(\d{6})(?!\d)", re.I)
+POSTCODE = re.compile(r"(?:Postcode|Post code|Zip code|Zip|邮编|邮政编码)\s*[:：]\s*\|?\s*(\d{6})(?!\d)", re.I)
 TRAILING_POSTCODE = re.compile(r"[,，\s]\s*(\d{6})\s*$")
 
 

@@ -189,6 +189,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 # Correction reports: per-client limit.
 CORRECTIONS_PER_HOUR = envint("CORRECTIONS_PER_HOUR", 5)
+# Staff may fetch a bureau's page by URL only when this is on (off: upload or paste the page).
+INGEST_URL_FETCH = envbool("INGEST_URL_FETCH", False)
 
 LOGGING = {
     "version": 1,
