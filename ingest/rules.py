@@ -425,8 +425,8 @@ def _label_before(text: str, start: int, floor: int) -> tuple[str, int]:
     if cut != -1 and piece[cut + 1:].strip(PIPES + ":：") == "":
         # a table row "| tel: | 0931…": the label is the cell before
         cells = [cell for cell in piece.split("|") if cell.strip(PIPES + ":：")]
-        label = cells[-1] if cells else ""
-        return label.strip(PIPES + ":：,，"), floor + piece.rfind(label) if label else start
+        label = cells[-1].strip(PIPES + ":：,，") if cells else ""
+        return label, floor + piece.rfind(label) if label else start
     label = piece[cut + 1:] if cut != -1 else piece
     label = label.strip(PIPES + ":：,，")
     return label, (floor + piece.rfind(label)) if label else start
