@@ -12,7 +12,8 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from benchmarks.common import percentiles, timed
+from benchmarks.common import timed
+from benchmarks.report import ms, summary, table
 from ingest.evaluation import seeds_dir
 from ingest.models import IngestedPage
 
@@ -41,8 +42,10 @@ def run(size: int) -> None:
     pages = IngestedPage.objects.filter(file_name__startswith="bench-")
     drafts = pages.filter(agency__isnull=True, status=IngestedPage.Status.PENDING).count()
     changes = sum(page.changes.count() for page in pages)
-    print(f"ingest_pages: {PAGES} pages in {elapsed:.2f} s ({elapsed / PAGES * 1000:.1f} ms/page), "
-          f"{drafts} new-bureau drafts, {changes} proposed changes; last line: {out.getvalue().splitlines()[-1]}")
+    table("ingest", "ingest_pages: invented pages into new-bureau drafts",
+          ["case", "total", "per page", "drafts", "proposed changes", "reference"],
+          [[f"{PAGES} pages", f"{elapsed:.2f} s", ms(elapsed / PAGES * 1000), drafts, changes, "issue 12: < 30 s"]],
+          [out.getvalue().splitlines()[-1]])
     pages.delete()
     parsers()
 
@@ -86,8 +89,11 @@ def parsers() -> None:
             pass
     except ImportError:
         print("beautifulsoup4 not installed: `pip install beautifulsoup4` to compare")
-    print(f"HTML parsers, parse + text of {len(pages)} pages ({sum(map(len, pages)) // 1024} KiB), 20 rounds:")
+    rows = []
     for name, parse in candidates.items():
         samples = timed(lambda parse=parse: [parse(page) for page in pages], repeat=20)
-        per_page = [sample / len(pages) for sample in samples]
-        print(f"  {name:38} per page {percentiles(per_page)}  (median round {statistics.median(samples):.1f} ms)")
+        per_page = summary([sample / len(pages) for sample in samples])
+        rows.append([name, f"{per_page['median'] * 1000:.0f} µs", f"{per_page['p95'] * 1000:.0f} µs",
+                     ms(statistics.median(samples))])
+    table("ingest", f"HTML parsers: parse + text of {len(pages)} pages ({sum(map(len, pages)) // 1024} KiB), 20 rounds",
+          ["parser", "per page median", "per page p95", "all pages median"], rows)
