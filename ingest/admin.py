@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from agencies.models import Agency, Region
+from agencies.models import Agency, Contact, Region
 from agencies.permissions import agency_ids_for, scope_queryset
 from duties.models import DutyCategory
 from ingest import services
@@ -146,9 +146,11 @@ class IngestedPageAdmin(admin.ModelAdmin):
             "new_bureau": page.agency is None and page.status == IngestedPage.Status.PENDING,
             "regions": Region.objects.order_by("code") if page.agency is None else [],
             "levels": Agency.Level.choices,
+            "contact_kinds": Contact.Kind.choices,
             "categories": DutyCategory.objects.order_by("position") if category_required else [],
             "weekday_choices": WEEKDAY_CHOICES,
             "suggested_level": suggested_level(page),
+            "needs_english_name": not (page.extraction.get("name") or {}).get("value"),
         }
         return TemplateResponse(request, "admin/ingest/ingestedpage/review.html", context)
 
@@ -185,6 +187,13 @@ def decisions_from(post, changes: list[ProposedChange]) -> dict[int, services.De
                     value["text"] = edited_text.strip()
                 if category:
                     value["category"] = category
+            elif change.kind == "contact" and change.proposed:
+                edited = {name: post.get(f"{name}-{change.pk}", change.proposed[name]).strip()
+                          for name in ("kind", "label", "value")}
+                if edited["kind"] not in Contact.Kind.values:
+                    raise ValidationError(f"{change.key}: unknown kind of contact '{edited['kind']}'.")
+                if any(edited[name] != change.proposed[name] for name in edited):
+                    value = {**change.proposed, **edited}
             elif change.kind == "hours" and weekdays:
                 if not re.fullmatch(r"[1-7]{1,7}", weekdays):
                     raise ValidationError(f"{change.key}: weekdays are digits 1 (Monday) to 7 (Sunday).")
@@ -201,7 +210,8 @@ def new_agency_from(post, page: IngestedPage) -> services.NewAgency | None:
         raise ValidationError(f"No region with code '{post['region']}'.")
     if post.get("level") not in Agency.Level.values:
         raise ValidationError("Choose the new bureau's level.")
-    return services.NewAgency(region=region, level=post["level"], slug=post.get("slug", "").strip())
+    return services.NewAgency(region=region, level=post["level"], slug=post.get("slug", "").strip(),
+                              name=post.get("name", "").strip())
 
 
 def suggested_level(page: IngestedPage) -> str:

@@ -89,6 +89,8 @@ def rows(page: IngestedPage, changes: list[ProposedChange], category_required: b
         if change.action != "remove":
             if change.kind in {"field", "duty"}:
                 editable = "text"
+            elif change.kind == "contact":
+                editable = "contact"
             elif change.kind == "hours" and not change.proposed.get("weekdays"):
                 editable = "weekdays"
         needs_category = (change.kind == "duty" and change.action == "add" and category_required

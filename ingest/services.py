@@ -90,6 +90,7 @@ class NewAgency:
     region: Region
     level: str
     slug: str = ""
+    name: str = ""  # the English name, when the page (a Chinese one) gives none
 
 
 def _stamp(instance, *, by, page: IngestedPage):
@@ -159,12 +160,14 @@ def _agency_create(*, page, accepted, new_agency: NewAgency | None, by) -> Agenc
         raise ValidationError("A new bureau needs its region and level: the page does not say them.")
     check_scope(by=by, agency=None)
     fields = {change.key: change.value for change in accepted if change.kind == ProposedChange.Kind.FIELD}
-    if not fields.get("name"):
-        raise ValidationError("Accept (or type) the bureau's English name: a new bureau needs one.")
-    agency = Agency(
-        name=fields["name"], slug=new_agency.slug or slugify(fields["name"])[:100], level=new_agency.level,
-        region=new_agency.region, status=Agency.Status.DRAFT,
-    )
+    name = fields.get("name") or new_agency.name.strip()
+    if not name:
+        raise ValidationError("Accept or type the bureau's English name: a new bureau needs one.")
+    slug = new_agency.slug or slugify(name)[:100]
+    if not slug:
+        raise ValidationError("Give the new bureau a slug (letters, digits and hyphens).")
+    agency = Agency(name=name, slug=slug, level=new_agency.level, region=new_agency.region,
+                    status=Agency.Status.DRAFT)
     _save(agency, by=by, page=page, key="new bureau")
     return agency
 

@@ -113,3 +113,16 @@ def test_a_viewer_may_look_but_not_apply(seed, seed_pages, staff, editor):
     assert "Apply decisions" not in body
     assert vera.post(review_url(page), {}).status_code == 403
     assert vera.get(reverse(ADD)).status_code == 403
+
+
+def test_staff_correct_a_contacts_label_before_accepting_it(seed, seed_pages, editor, editor_client):
+    text = seed_text(seed_pages, "000").replace("Public Telephone: (0571)87054007", "Public Telephone: (0571)87054008")
+    page = page_ingest(data=text, by=editor)
+    added = page.changes.get(action="add", kind="contact")
+    removed = page.changes.get(action="remove", kind="contact")
+    response = editor_client.post(review_url(page), {
+        f"decision-{added.pk}": "accepted", f"kind-{added.pk}": "enquiries", f"label-{added.pk}": "Public enquiries",
+        f"value-{added.pk}": "(0571)87054008", f"decision-{removed.pk}": "accepted"})
+    assert response.status_code == 302
+    contact = Agency.objects.get(pk=page.agency_id).contacts.get(value="(0571)87054008")
+    assert (contact.kind, contact.label, contact.e164) == ("enquiries", "Public enquiries", "+8657187054008")

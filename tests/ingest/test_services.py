@@ -222,3 +222,18 @@ def test_confirming_an_unchanged_page_marks_the_bureau_verified(seed, seed_pages
     page_review_apply(page=page, decisions={}, by=editor, on=TODAY)
     page.agency.refresh_from_db()
     assert page.agency.last_verified == TODAY
+
+
+def test_a_chinese_page_needs_staff_to_give_the_english_name(db, editor):
+    region = Region.objects.create(code="990000", name="Example Province", level="province")
+    page = page_ingest(data=(PAGES / "zh_dun_paren_cn.html").read_bytes(), by=editor)
+    assert not page.changes.filter(key="name").exists()
+    assert page.changes.get(key="name_zh").proposed == "示例市科学技术局"
+    new = NewAgency(region=region, level="municipal_bureau")
+    with pytest.raises(ValidationError, match="English name"):
+        page_review_apply(page=page, decisions=accept_all(page), by=editor, new_agency=new)
+    new.name = "Example City Science and Technology Bureau"
+    page = page_review_apply(page=page, decisions=accept_all(page), by=editor, new_agency=new)
+    assert (page.agency.name, page.agency.name_zh, page.agency.rank) == (new.name, "示例市科学技术局", "正处级")
+    assert page.agency.other_names.get().name_zh == "示例市外国专家局"
+    assert list(page.agency.duties.filter(parent__isnull=False).values_list("label", flat=True)) == ["（一）", "（二）"]
