@@ -153,10 +153,10 @@ def propose(extraction: Extraction, current: dict | None) -> list[Proposal]:
         proposals.extend(propose_duties(extraction.duties, current["duties"]))
     source = record_from_extraction(extraction)["sources"]
     if source and source[0] not in current["sources"]:
-        spans = [getattr(extraction, name) for name in SOURCE_FIELDS if getattr(extraction, name)]
-        start = min(fact.start for fact in spans)
-        proposals.append(Proposal("source", "source", "add", None, source[0], start,
-                                  max(fact.end for fact in spans)))
+        # The page's date is what tells one copy from the next; else its title (or address, translator).
+        fact = next(getattr(extraction, name) for name in ("page_date", "title", "url", "translator")
+                    if getattr(extraction, name))
+        proposals.append(Proposal("source", "source", "add", None, source[0], fact.start, fact.end))
     return proposals
 
 

@@ -397,7 +397,8 @@ def page_apply_undo(*, page: IngestedPage, by) -> int:
             earliest = min((r for r in records if r.id == record.id), key=lambda r: (r.history_date, r.history_id))
             previous = earliest.prev_record if earliest.history_type == "~" else earliest
             if previous is None:
-                continue
+                raise ValidationError(f"No earlier version of {model._meta.verbose_name} '{record.instance}' is "
+                                      "recorded, so this page cannot be undone; edit the record by hand.")
             instance = previous.instance
             if isinstance(instance, Agency) and current is not None:
                 instance.version = current.version + 1  # a revert is a new version, not an old one

@@ -237,3 +237,16 @@ def test_a_chinese_page_needs_staff_to_give_the_english_name(db, editor):
     assert (page.agency.name, page.agency.name_zh, page.agency.rank) == (new.name, "示例市科学技术局", "正处级")
     assert page.agency.other_names.get().name_zh == "示例市外国专家局"
     assert list(page.agency.duties.filter(parent__isnull=False).values_list("label", flat=True)) == ["（一）", "（二）"]
+
+
+def test_undo_is_refused_where_history_has_no_earlier_version(db, editor):
+    region = Region.objects.create(code="990000", name="Example Province", level="province")
+    category = DutyCategory.objects.get(slug="other-tasks")
+    agency = Agency.objects.create(name="Example City Science and Technology Bureau", slug="example-city",
+                                   level="municipal_bureau", region=region)
+    Duty.objects.bulk_create([Duty(agency=agency, position=1, label="(1)", text="Plan.", category=category)])
+    page = page_ingest(data="Example City Science and Technology Bureau\n(1) Plan the city.\n(2) Fund.\n", by=editor)
+    page_review_apply(page=page, decisions=accept_all(page), by=editor)
+    with pytest.raises(ValidationError, match="No earlier version of duty"):
+        page_apply_undo(page=page, by=editor)
+    assert agency.duties.get(label="(1)").text == "Plan the city."
