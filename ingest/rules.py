@@ -759,6 +759,10 @@ def extract(text: str) -> Extraction:
                 rank = find_rank(line.text)
                 if rank:
                     result.rank = Fact(rank.value, rank.start + line.start, rank.end + line.start)
+    repeated = [fact for i, fact in enumerate(result.other_names)
+                if fact.value in {earlier.value for earlier in result.other_names[:i]}]
+    result.notes += [Fact("other name repeated", fact.start, fact.end) for fact in repeated]
+    result.other_names = [fact for fact in result.other_names if fact not in repeated]
     hours_lines = _hours_lines(text, lines, duty_spans)
     for hours_start, hours_end in hours_lines:
         hours, notes = find_hours(text, hours_start, hours_end)

@@ -66,12 +66,25 @@ def page_ingest(*, data: bytes | str, by=None, file_name: str = "", encoding: st
             extraction=extraction.to_json(), created_by=by,
             status=IngestedPage.Status.PENDING if proposals else IngestedPage.Status.NO_CHANGES,
         )
+        keys = unique_keys([p.key for p in proposals])
         ProposedChange.objects.bulk_create([
-            ProposedChange(page=page, position=position, kind=p.kind, key=p.key[:200], action=p.action,
+            ProposedChange(page=page, position=position, kind=p.kind, key=key, action=p.action,
                            current=p.current, proposed=p.proposed, start=p.start, end=p.end, flag=p.flag[:300])
-            for position, p in enumerate(proposals, start=1)
+            for position, (p, key) in enumerate(zip(proposals, keys, strict=True), start=1)
         ])
     return page
+
+
+def unique_keys(keys: list[str], limit: int = 200) -> list[str]:
+    """A page may say the same thing twice (a label repeated, a name given twice): number repeats."""
+    seen: dict[str, int] = {}
+    result = []
+    for key in keys:
+        key = key[:limit]
+        count = seen.get(key, 0) + 1
+        seen[key] = count
+        result.append(key if count == 1 else f"{key[:limit - 6]} #{count}")
+    return result
 
 
 # --- applying staff's decisions ---------------------------------------------------------------------
@@ -287,6 +300,11 @@ def _apply_duties(*, agency: Agency, page: IngestedPage, accepted: list[Proposed
             change.applied_pk = existing.pk
         else:
             additions.append(change)
+    labels = [(change.value.get("parent"), change.value["label"]) for change in additions]
+    if repeated := sorted({label for label in labels if labels.count(label) > 1}, key=str):
+        parent, label = repeated[0]
+        raise ValidationError(f"The page gives {label} twice{f' under {parent}' if parent else ''}: "
+                              "accept only one of them.")
     page_order = [duty["value"]["label"] for duty in page.extraction.get("duties", [])]
     child_order = {duty["value"]["label"]: [child["value"]["label"] for child in duty.get("children", [])]
                    for duty in page.extraction.get("duties", [])}
@@ -308,7 +326,7 @@ def _apply_duties(*, agency: Agency, page: IngestedPage, accepted: list[Proposed
 
 def _final_order(existing_labels: list[str], page_order: list[str], added: set[str]) -> list[str]:
     present = set(existing_labels) | added
-    final = [label for label in page_order if label in present]
+    final = list(dict.fromkeys(label for label in page_order if label in present))
     for index, label in enumerate(existing_labels):
         if label in final:
             continue

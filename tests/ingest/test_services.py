@@ -250,3 +250,21 @@ def test_undo_is_refused_where_history_has_no_earlier_version(db, editor):
     with pytest.raises(ValidationError, match="No earlier version of duty"):
         page_apply_undo(page=page, by=editor)
     assert agency.duties.get(label="(1)").text == "Plan the city."
+
+
+def test_a_page_that_repeats_itself_still_ingests(db, editor):
+    text = ("Example City Science and Technology Bureau\n(1) Plan: (i) one. (ii) two. (i) one again.\n(2) Fund.\n"
+            "It also serves as the Example Office. It also serves as the Example Office.\n")
+    page = page_ingest(data=text, by=editor)
+    keys = list(page.changes.values_list("key", flat=True))
+    assert "duty (1) (i)" in keys and "duty (1) (i) #2" in keys
+    assert len(keys) == len(set(keys)) and "other name Example Office #2" not in keys
+    region = Region.objects.create(code="990000", name="Example Province", level="province")
+    new = NewAgency(region=region, level="municipal_bureau")
+    with pytest.raises(ValidationError, match=r"gives \(i\) twice under \(1\)"):
+        page_review_apply(page=page, decisions=accept_all(page), by=editor, new_agency=new)
+    decisions = accept_all(page)
+    decisions[page.changes.get(key="duty (1) (i) #2").pk] = Decision("rejected")
+    page = page_review_apply(page=page, decisions=decisions, by=editor, new_agency=new)
+    assert list(page.agency.duties.get(label="(1)").children.values_list("label", "text")) == [
+        ("(i)", "one."), ("(ii)", "two.")]

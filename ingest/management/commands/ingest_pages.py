@@ -1,6 +1,7 @@
 """manage.py ingest_pages DIR : read every saved page in a folder, with a progress bar and a summary."""
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         files = sorted(path for path in directory.iterdir() if path.suffix.lower() in SUFFIXES)
         user = user_named(options["user"])
         rows, failed, started = [], 0, time.perf_counter()
-        for path in tqdm(files, unit="page", disable=options["no_progress"], file=self.stderr._out):
+        for path in tqdm(files, unit="page", disable=options["no_progress"], file=sys.stderr):
             try:
                 page = page_ingest(data=path.read_bytes(), file_name=path.name, encoding=options["encoding"], by=user)
             except (PageError, PermissionDenied) as error:
