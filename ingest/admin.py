@@ -229,7 +229,7 @@ class ProvenanceAdmin(admin.ModelAdmin):
     """Where each accepted fact came from: the page, its position there and the words it read."""
 
     list_display = ["key", "action", "agency", "page_link", "position_in_page", "excerpt", "decided_by", "decided_at"]
-    list_filter = ["kind", "action"]
+    list_filter = ["kind", "action", ("page__agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["key", "page__agency__name", "page__agency__name_zh"]
     list_select_related = ["page__agency", "decided_by"]
 

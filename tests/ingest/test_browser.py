@@ -4,6 +4,7 @@ screenshot of the review page (test-output/screenshots/ingest-review.png)."""
 import re
 
 import pytest
+from django.urls import reverse
 
 from agencies.models import Agency, Region
 from tests.ingest.conftest import PAGES
@@ -16,19 +17,19 @@ def editor_page(seed, editor, browser_page):
     editor.set_password("correct horse battery staple")
     editor.save()
     page = browser_page
-    page.goto("/admin/login/")
+    page.goto(reverse("admin:login"))
     page.fill("#id_username", editor.username)
     page.fill("#id_password", "correct horse battery staple")
     page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/$"))
+    page.wait_for_url(re.compile(re.escape(reverse("admin:index")) + "$"))
     return page
 
 
 def ingest_file(page, path) -> None:
-    page.goto("/admin/ingest/ingestedpage/add/")
+    page.goto(reverse("admin:ingest_ingestedpage_add"))
     page.set_input_files("#id_page_file", str(path))
     page.click("input[type=submit]")
-    page.wait_for_url(re.compile(r"/admin/ingest/ingestedpage/\d+/change/$"))
+    page.wait_for_url(re.compile(r"/ingest/ingestedpage/\d+/change/$"))
 
 
 def test_from_a_saved_page_to_a_draft_and_from_a_changed_page_to_an_updated_record(editor_page, screenshot, tmp_path):
