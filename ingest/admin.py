@@ -19,7 +19,7 @@ from duties.models import DutyCategory
 from ingest import services
 from ingest.fetch import FetchError, fetch_page, fetching_enabled
 from ingest.models import IngestedPage, ProposedChange
-from ingest.reading import ENCODING_CHOICES, MAX_PAGE_BYTES, EncodingNeeded, PageError
+from ingest.reading import ENCODING_CHOICES, MAX_PAGE_BYTES, EncodingNeeded, PageError, declared_charset
 from ingest.review import WEEKDAY_CHOICES, highlighted_source, rows
 
 
@@ -87,6 +87,8 @@ class IngestedPageAdmin(admin.ModelAdmin):
                 elif data.get("url"):
                     fetched = fetch_page(data["url"])
                     content, name, url = fetched.data, "", fetched.url
+                    if not data.get("encoding") and declared_charset(content) is None:
+                        data["encoding"] = fetched.charset  # the server's declaration, never a guess
                 else:
                     content, name, url = data["text"], "", ""
                 page = services.page_ingest(data=content, by=request.user, file_name=name, url=url,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -27,6 +28,12 @@ class Fetched:
     url: str
     data: bytes
     content_type: str
+
+    @property
+    def charset(self) -> str | None:
+        """The charset the server declares (`text/html; charset=gbk`), if any."""
+        match = re.search(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", self.content_type, re.I)
+        return match.group(1).lower() if match else None
 
 
 def fetching_enabled() -> bool:

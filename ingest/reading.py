@@ -100,10 +100,32 @@ def html_to_text(html: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def _ol_label(number: int, kind: str) -> str:
+    """How a browser numbers an <ol> item: 1. / i. / I. (letters are left to the browser)."""
+    if kind in {"i", "I"}:
+        numerals = [(10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")]
+        roman = ""
+        for value, letters in numerals:
+            while number >= value:
+                roman, number = roman + letters, number - value
+        return (roman.upper() if kind == "I" else roman) + ". "
+    return f"{number}. "
+
+
 def _walk(node, out: list[str]) -> None:
+    """Text of `node`; the items of a numbered list (<ol>) get the number a browser shows them with."""
+    counter = None
+    if node.tag == "ol":
+        start = (node.attributes.get("start") or "1").strip()
+        counter = [int(start) if start.isdigit() else 1, (node.attributes.get("type") or "1").strip()]
     for child in node.iter(include_text=True):
         tag = child.tag
-        if tag == "-text":
+        if tag == "li" and counter is not None and counter[1] in {"1", "i", "I"} and counter[0] <= 39:
+            out.append("\n" + _ol_label(counter[0], counter[1]))
+            counter[0] += 1
+            _walk(child, out)
+            out.append("\n")
+        elif tag == "-text":
             out.append((child.text_content or "").replace("\n", " "))
         elif tag in DROPPED or tag == "-comment" or not child.is_element_node:
             continue

@@ -126,3 +126,19 @@ def test_staff_correct_a_contacts_label_before_accepting_it(seed, seed_pages, ed
     assert response.status_code == 302
     contact = Agency.objects.get(pk=page.agency_id).contacts.get(value="(0571)87054008")
     assert (contact.kind, contact.label, contact.e164) == ("enquiries", "Public enquiries", "+8657187054008")
+
+
+def test_fetching_by_url_when_enabled_refuses_loopback_and_honours_the_servers_charset(db, editor_client, settings,
+                                                                                         monkeypatch):
+    settings.INGEST_URL_FETCH = True
+    response = editor_client.post(reverse(ADD), {"url": "http://127.0.0.1:8000/admin/"})
+    assert response.status_code == 200 and "refused" in response.content.decode()
+    assert not IngestedPage.objects.exists()
+    from ingest.fetch import Fetched
+
+    page_bytes = "<p>示例市科学技术局</p><p>（一）负责科技规划。</p><p>（二）负责知识产权。</p>".encode("gbk")
+    monkeypatch.setattr("ingest.admin.fetch_page", lambda url: Fetched(url, page_bytes, "text/html; charset=GBK"))
+    response = editor_client.post(reverse(ADD), {"url": "http://bureau.example/about"})
+    page = IngestedPage.objects.get()
+    assert response.status_code == 302 and (page.url, page.encoding) == ("http://bureau.example/about", "gb18030")
+    assert page.changes.filter(kind="duty").count() == 2

@@ -1,7 +1,7 @@
 """URL fetching is off by default and refuses every address that is not public (no network needed)."""
 import pytest
 
-from ingest.fetch import FetchError, checked_target, fetch_page
+from ingest.fetch import Fetched, FetchError, checked_target, fetch_page
 
 
 def test_fetching_is_off_unless_enabled(settings):
@@ -65,3 +65,10 @@ def test_a_redirect_to_loopback_is_refused(settings, monkeypatch):
     monkeypatch.setattr("socket.create_connection", lambda *a, **k: None)
     with pytest.raises(FetchError, match="127.0.0.1.*refused"):
         fetch_page("http://bureau.example/about")
+
+
+@pytest.mark.parametrize("content_type, charset", [
+    ("text/html; charset=GBK", "gbk"), ('text/html; charset="utf-8"', "utf-8"), ("text/html", None), ("", None),
+])
+def test_the_servers_declared_charset(content_type, charset):
+    assert Fetched("http://x.example/", b"", content_type).charset == charset

@@ -2,6 +2,7 @@
 import pytest
 
 from ingest.reading import MAX_PAGE_BYTES, EncodingNeeded, PageError, declared_charset, read_page
+from ingest.rules import extract
 from tests.ingest.conftest import PAGES
 
 GBK_PAGE = '<html><head><meta charset="gbk"></head><body><p>示例市科学技术局</p></body></html>'
@@ -62,3 +63,13 @@ def test_size_limit_and_empty_pages_are_clear_errors():
 def test_the_corpus_gbk_page_reads_through_its_meta():
     page = read_page((PAGES / "zh_gbk_meta_br.html").read_bytes())
     assert page.encoding == "gb18030" and "1. 组织拟订科技发展规划和政策。" in page.text
+
+
+def test_an_ordered_list_keeps_the_numbers_a_browser_shows():
+    html = ("<p>Duties:</p><ol><li>Plan.</li><li>Fund:<ol type='i'><li>basic;</li><li>applied.</li></ol></li>"
+            "</ol><ol start='3'><li>Award.</li></ol>")
+    lines = [line for line in read_page(html, is_html=True).text.splitlines() if line]
+    assert lines == ["Duties:", "1. Plan.", "2. Fund:", "i. basic;", "ii. applied.", "3. Award."]
+    duties = extract(read_page(html, is_html=True).text).duties
+    assert [(d.value["label"], [c.value["label"] for c in d.children]) for d in duties] == [
+        ("1.", []), ("2.", ["i.", "ii."]), ("3.", [])]
