@@ -1,26 +1,33 @@
-"""Conditional GET for the API: ETag and Last-Modified from a cheap fingerprint, 304 before serializing.
+"""Conditional GET and the shared response cache for the API, from the content version.
 
-DRF has no ETag support (see PITFALLS.md). A view computes a fingerprint of what it is about to
-serialize (an aggregate over `updated_at` and a count, or the few rows of a small table), calls
-`not_modified()`, and only serializes when the client's copy is stale."""
+DRF has no ETag support (see PITFALLS.md). Every answer is a function of the content version (moved
+by database triggers on every write, see `freshness/`), the request's path, parameters and media
+type, and — for answers about "now" — the minute. So the ETag is derived from those alone: a 304
+costs one primary-key read, and a 200 another request already rendered is served from the cache
+(Redis, or a cache every worker shares) without touching the tables. Throttling still runs first."""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 
-from django.db.models import Subquery
-from django.http import HttpResponseBase
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse, HttpResponseBase
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
+from freshness import version as content_version
+from freshness.pages import answer_key, minute_of
+
 API_VERSION = "v1"
-MAX_AGE = 60  # seconds: hours and duties change rarely, but staff corrections should show within a minute
+MAX_AGE = 60  # seconds a client or proxy may reuse an answer without asking again
 
 
 def make_etag(request, *parts: object, weak: bool = False) -> str:
-    """An ETag over the data fingerprint, the request's path and parameters, and the media type.
+    """An ETag over the parts, the request's path and parameters, and the media type.
 
-    Weak when equal fingerprints mean equivalent, not byte-identical, bodies."""
+    Weak when equal parts mean equivalent, not byte-identical, bodies."""
     media_type = getattr(request, "accepted_media_type", "") or ""
     params = sorted((key, sorted(values)) for key, values in request.GET.lists())
     text = repr((API_VERSION, request.path, params, media_type, parts))
@@ -28,24 +35,48 @@ def make_etag(request, *parts: object, weak: bool = False) -> str:
     return f"W/{etag}" if weak else etag
 
 
-def latest_edit(model, **match) -> Subquery:
-    """When a row of `model` (matching `match`) was last edited, as its history records it. Imports
-    write rows in bulk (with history) without saving the agency, so `updated_at` alone misses them."""
-    return Subquery(model.history.filter(**match).order_by("-history_date").values("history_date")[:1])
-
-
 class ConditionalGetMixin:
-    """For API views: `not_modified()` answers 304 early; every 200/304 carries the validators and a
-    public, short Cache-Control."""
+    """For API views. A handler starts with `if (response := self.cached()): return response`, which
+    answers 304 or the stored body; otherwise it computes the answer, which `finalize_response`
+    stores. Every 200/304 carries ETag, Last-Modified and a public, short Cache-Control."""
 
-    cache_validators: tuple[str, dt.datetime | None] | None = None
+    cache_validators: tuple[str, int | None] | None = None
+    _store_key: str | None = None
+
+    def cached(
+        self, *, clock: bool = False, last_modified: dt.datetime | None = None,
+        version: content_version.Version | None = None,
+    ) -> HttpResponseBase | None:
+        """`clock`: the answer changes with the minute (open_now). `last_modified`: a later moment the
+        answer also depends on (e.g. the installed holiday data)."""
+        request = self.request
+        now = timezone.now()
+        version = version or content_version.current()
+        minute = minute_of(now) if clock else None
+        etag = make_etag(request, version.key, minute)
+        stamps = [version.last_modified(now)]
+        if stamps[0] is not None:
+            stamps += [int(minute.timestamp()) if minute else None, last_modified and int(last_modified.timestamp())]
+        self.cache_validators = (etag, max(filter(None, stamps), default=None))
+        response = get_conditional_response(request, etag=etag, last_modified=self.cache_validators[1])
+        if response is not None:
+            return response
+        key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
+        entry = cache.get(key) if settings.FRESHNESS_CACHE_RESPONSES else None
+        if entry is not None:
+            content_type, body = entry
+            return HttpResponse(body, content_type=content_type)
+        self._store_key = key
+        self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
+        return None
 
     def not_modified(
         self, *parts: object, last_modified: dt.datetime | None = None, weak: bool = False
     ) -> HttpResponseBase | None:
+        """For answers computed per request (the status "now"): validators from the answer itself."""
         etag = make_etag(self.request, *parts, weak=weak)
-        self.cache_validators = (etag, last_modified)
         timestamp = int(last_modified.timestamp()) if last_modified else None
+        self.cache_validators = (etag, timestamp)
         return get_conditional_response(self.request, etag=etag, last_modified=timestamp)
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -54,6 +85,10 @@ class ConditionalGetMixin:
             etag, last_modified = self.cache_validators
             response["ETag"] = etag
             if last_modified:
-                response["Last-Modified"] = http_date(last_modified.timestamp())
+                response["Last-Modified"] = http_date(last_modified)
             patch_cache_control(response, public=True, max_age=MAX_AGE)
+            if self._store_key and response.status_code == 200 and request.method == "GET" and not response.streaming:
+                if hasattr(response, "render"):
+                    response.render()
+                cache.set(self._store_key, (response["Content-Type"], response.content), self._store_timeout)
         return response

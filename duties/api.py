@@ -1,7 +1,7 @@
 """Integrator API v1 for duties and duty categories (published agencies only)."""
 from __future__ import annotations
 
-from django.db.models import Count, F, Max, QuerySet
+from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from agencies.api import ERRORS, AgencyRefSerializer, CategoryBriefSerializer
 from agencies.filters import DutyFilter
-from api.caching import ConditionalGetMixin, latest_edit
+from api.caching import ConditionalGetMixin
 from api.pagination import ApiPagination
 from api.renderers import FormatParameterMixin
 from api.throttling import AnonThrottle
@@ -68,17 +68,10 @@ class DutyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericVie
 
     @extend_schema(summary="List duties", responses={200: DutySerializer(many=True), **ERRORS})
     def list(self, request):
-        queryset = self.filter_queryset(self.get_queryset())
-        # Duties carry no time stamp: their agencies' and the latest recorded duty and category edits
-        # (imports write duties in bulk without saving the agency), all in the one aggregate query.
-        summary = queryset.aggregate(
-            count=Count("pk"), last=Max("pk"), agency=Max("agency__updated_at"),
-            duty=Max(latest_edit(Duty)), category=Max(latest_edit(DutyCategory)),
-        )
-        latest = max(filter(None, [summary["agency"], summary["duty"], summary["category"]]), default=None)
-        if (response := self.not_modified(*summary.values(), last_modified=latest)):
+        if (response := self.cached()):
             return response
-        page = self.paginator.paginate_queryset(queryset, request, view=self, count=summary["count"])
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginator.paginate_queryset(queryset, request, view=self)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -95,10 +88,7 @@ class DutyCategoryViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.Ge
 
     @extend_schema(summary="List duty categories", responses={200: DutyCategorySerializer(many=True), **ERRORS})
     def list(self, request):
-        page = self.paginator.paginate_queryset(self.get_queryset(), request, view=self)
-        # Categories carry no time stamp: the page's own rows are the fingerprint, history the date.
-        rows = [(c.slug, c.name, c.name_zh, c.description, c.position) for c in page]
-        last_modified = DutyCategory.history.aggregate(latest=Max("history_date"))["latest"]
-        if (response := self.not_modified(self.paginator.page.paginator.count, rows, last_modified=last_modified)):
+        if (response := self.cached()):
             return response
+        page = self.paginator.paginate_queryset(self.get_queryset(), request, view=self)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)

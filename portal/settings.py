@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "agencies",
     "duties",
     "ingest",
+    "freshness",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +72,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "freshness.pages.cacheable_csrf",
             ],
         },
     },
@@ -85,17 +87,39 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache shared by every worker and app server: rate limits, cached pages and API answers.
+# Redis in production; without it a directory on disk, which all workers of one machine share
+# (never per-process memory: each worker would count limits and hold pages alone).
 REDIS_URL = envstr("REDIS_URL")
+CACHE_KEY_PREFIX = envstr("CACHE_KEY_PREFIX", "portal")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": envstr("CACHE_KEY_PREFIX", "portal"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
+    # Sessions read from Redis, written through to the database (survive a Redis restart).
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": envstr("CACHE_DIR", str(BASE_DIR / "var" / "cache")),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", 5000)},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Anonymous pages and API answers come from the cache, keyed on the content version (freshness/).
+FRESHNESS_CACHE_RESPONSES = envbool("CACHE_RESPONSES", True)
+FRESHNESS_TIMEOUT = envint("CACHE_RESPONSE_SECONDS", 24 * 3600)  # an entry of an old version just ages out
+FRESHNESS_RELEASE = envstr("RELEASE")  # default: a fingerprint of the code, templates and translations
+# Apps whose tables the public reads: every write to them moves the content version (triggers).
+FRESHNESS_CONTENT_APPS = ["agencies", "duties", "search"]
+FRESHNESS_EXCLUDED_MODELS = ["agencies.AgencyAssignment", "agencies.ImportBatch"]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -2,6 +2,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path, re_path
 
+from freshness.pages import cached_page
 from portal import views
 from portal.sitemaps import SITEMAPS
 
@@ -14,6 +15,6 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("regions/", views.region_list, name="regions"),
     re_path(r"^regions/(?P<code>[0-9]{6})/$", views.region_detail, name="region"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", cached_page()(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots"),
 ]

@@ -16,6 +16,8 @@ from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region
 from duties.models import Duty, DutyCategory
+from freshness.memo import remember
+from freshness.pages import cached_page
 from portal.forms import CorrectionForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
@@ -68,6 +70,7 @@ def _chosen_region(filterset: AgencyFilter) -> str:
     return region.code if region else ""
 
 
+@cached_page(clock=True)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Home and search in one page: every published bureau, narrowed by the shared AgencyFilter."""
@@ -81,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
         # instead of once for COUNT(*) and again for the page.
         agencies = list(agencies.values_list("pk", flat=True))
     page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    calendar, now = Calendar.load(), timezone.now()
+    calendar, now = remember("calendar", Calendar.load), timezone.now()
     results = [
         {"agency": agency, "status": status_line(agency_status(agency, now, calendar)),
          "matches": match_reasons(agency, query)}
@@ -96,7 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:
-    calendar, now = Calendar.load(), timezone.now()
+    calendar, now = remember("calendar", Calendar.load), timezone.now()
     local_now = now.astimezone(agency.zone)
     status = agency_status(agency, now, calendar)
     url = request.build_absolute_uri(agency.get_absolute_url())
@@ -116,6 +119,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     }
 
 
+@cached_page(clock=True)
 @require_safe
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published().with_profile(), slug=slug)
@@ -154,6 +158,7 @@ def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/correction.html", {"agency": agency, "form": form}, status=status)
 
 
+@cached_page(clock=lambda request: "open_now" in request.GET)
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     """Duty categories × bureaus: which bureau carries which responsibility."""
@@ -176,6 +181,7 @@ def compare(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
+@cached_page()
 @require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     """Provinces › cities, with how many published bureaus each has (counted by code prefix, so a
@@ -202,12 +208,13 @@ def _regions_below(region: Region) -> QuerySet[Region]:
     return Region.objects.none()
 
 
+@cached_page(clock=True)
 @require_safe
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
     agencies = Agency.objects.published().in_region(region).with_listing()
     page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    calendar, now = Calendar.load(), timezone.now()
+    calendar, now = remember("calendar", Calendar.load), timezone.now()
     results = [{"agency": agency, "status": status_line(agency_status(agency, now, calendar))} for agency in page]
     return render(request, "portal/region_detail.html", {
         "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),

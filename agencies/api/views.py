@@ -6,8 +6,8 @@ import hashlib
 from pathlib import Path
 
 import holidays
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery, prefetch_related_objects
-from django.http import StreamingHttpResponse
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -31,12 +31,14 @@ from agencies.api.serializers import (
 )
 from agencies.filters import DEFAULT_ZONE, AgencyFilter
 from agencies.hours import Calendar, agency_status
-from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
-from api.caching import ConditionalGetMixin, latest_edit
+from agencies.models import Agency, Region
+from api.caching import ConditionalGetMixin
 from api.pagination import ApiPagination
 from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from api.throttling import AnonThrottle
-from duties.models import Duty, DutyCategory
+from duties.models import Duty
+from freshness import version as content_version
+from freshness.memo import remember
 
 
 def agency_profile_prefetches() -> list:
@@ -58,15 +60,9 @@ def agency_profile_prefetches() -> list:
     ]
 
 
-def profile_edits() -> dict[str, Subquery]:
-    """The latest recorded edit of each kind of row a profile shows."""
-    edits = {
-        f"{model._meta.model_name}_edited": latest_edit(model, agency_id=OuterRef("pk"))
-        for model in (AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty)
-    }
-    edits["region_edited"] = latest_edit(Region)
-    edits["category_edited"] = latest_edit(DutyCategory)
-    return edits
+def status_rules(slug: str) -> Agency | None:
+    """What the status answer needs of a published agency: its hours and special days."""
+    return Agency.objects.published().prefetch_related("office_hours", "special_days").filter(slug=slug).first()
 
 
 CSV_COLUMNS = ["slug", "name", "name_zh", "level", "region_code", "region_name", "region_name_zh",
@@ -113,22 +109,17 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         responses={200: AgencyListSerializer(many=True), **ERRORS},
     )
     def list(self, request, *args, **kwargs):
+        # open_now answers for the current minute; everything else only moves with the content.
+        if (response := self.cached(clock="open_now" in request.query_params)):
+            return response
         queryset = self.filter_queryset(self.get_queryset())
         # Joins are added after filtering, so the shared filters work on a plain queryset.
         queryset = queryset.select_related("region", "parent").order_by(
             *(queryset.query.order_by or Agency._meta.ordering), "pk"
         )
-        # Items also show their region's names and their parent's slug (or null once unpublished).
-        summary = queryset.aggregate(
-            count=Count("pk"), agency=Max("updated_at"), parent=Max("parent__updated_at"),
-            region=Max(latest_edit(Region)),
-        )
-        latest = max(filter(None, [summary["agency"], summary["parent"], summary["region"]]), default=None)
-        if (response := self.not_modified(*summary.values(), last_modified=latest)):
-            return response
         if request.accepted_renderer.format == "csv":
             return self.csv_response(queryset)
-        page = self.paginate_queryset(queryset, count=summary["count"])
+        page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def paginate_queryset(self, queryset, count: int | None = None):
@@ -156,18 +147,9 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         summary="One agency's whole profile", parameters=[SLUG], responses={200: AgencyDetailSerializer, **ERRORS}
     )
     def retrieve(self, request, *args, **kwargs):
-        agency = get_object_or_404(self.get_queryset().annotate(**profile_edits()), slug=kwargs["slug"])
-        # The profile also shows the parent and children: their changes must change the ETag too.
-        family = Agency.objects.published().filter(parent_id=agency.pk).aggregate(
-            count=Count("pk"), latest=Max("updated_at")
-        )
-        parent = published_parent(agency)
-        latest = max(filter(None, [
-            agency.updated_at, family["latest"], parent and parent.updated_at,
-            *(getattr(agency, name) for name in profile_edits()),
-        ]))
-        if (response := self.not_modified(agency.pk, latest, family["count"], last_modified=latest)):
+        if (response := self.cached()):
             return response
+        agency = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
         prefetch_related_objects([agency], *agency_profile_prefetches())
         return Response(self.get_serializer(agency).data)
 
@@ -180,11 +162,18 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
     def status(self, request, slug: str):
         query = StatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        agency = get_object_or_404(
-            Agency.objects.published().prefetch_related("office_hours", "special_days"), slug=slug
-        )
         explicit_at = query.validated_data.get("at")
-        status = agency_status(agency, explicit_at or timezone.now(), Calendar.load())
+        # A fixed moment is an answer like any other; "now" is computed per request (microseconds)
+        # from the agency's rules and the calendar, both read from the shared cache.
+        version = content_version.current()
+        if explicit_at and (response := self.cached(version=version)):
+            return response
+        slug_key = hashlib.sha256(slug.encode()).hexdigest()
+        agency = remember(f"status-rules:{slug_key}", lambda: status_rules(slug), version=version)
+        if agency is None:
+            raise Http404
+        calendar = remember("calendar", Calendar.load, version=version)
+        status = agency_status(agency, explicit_at or timezone.now(), calendar)
         payload = {
             "open": status.is_open,
             "reason": status.reason,
@@ -195,12 +184,10 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
             "next_change": status.next_change.isoformat() if status.next_change else None,
             "timezone": status.timezone,
         }
-        # A fixed moment changes only with the agency's record (staff holiday entries reach the ETag
-        # through the payload). "Now" moves with the clock: its Last-Modified is the moment of asking,
-        # and its weak ETag ignores `at`, so a client is told "unchanged" until the answer changes.
-        if explicit_at:
-            response = self.not_modified(sorted(payload.items()), last_modified=agency.updated_at)
-        else:
+        # "Now" moves with the clock: its Last-Modified is the moment of asking, and its weak ETag
+        # ignores `at`, so a client is told "unchanged" until the answer changes.
+        response = None
+        if not explicit_at:
             answer = sorted((key, value) for key, value in payload.items() if key != "at")
             response = self.not_modified(answer, last_modified=max(agency.updated_at, timezone.now()), weak=True)
         if response is not None:
@@ -221,13 +208,9 @@ class RegionViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericV
 
     @extend_schema(summary="List regions", responses={200: RegionSerializer(many=True), **ERRORS})
     def list(self, request):
-        queryset = self.get_queryset()
-        page = self.paginator.paginate_queryset(queryset, request, view=self)
-        # Regions carry no time stamp: the page's own rows are the fingerprint, history the date.
-        rows = [(r.code, r.name, r.name_zh, r.level, r.parent_id) for r in page]
-        last_modified = Region.history.aggregate(latest=Max("history_date"))["latest"]
-        if (response := self.not_modified(self.paginator.page.paginator.count, rows, last_modified=last_modified)):
+        if (response := self.cached()):
             return response
+        page = self.paginator.paginate_queryset(self.get_queryset(), request, view=self)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -253,7 +236,11 @@ class HolidayView(FormatParameterMixin, ConditionalGetMixin, APIView):
     def get(self, request):
         query = HolidayQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        year = query.validated_data.get("year") or timezone.now().astimezone(DEFAULT_ZONE).year
+        year = query.validated_data.get("year")
+        # Without a year the answer is this year's: it turns over with the clock at new year.
+        if (response := self.cached(clock=year is None, last_modified=_holidays_installed_at())):
+            return response
+        year = year or timezone.now().astimezone(DEFAULT_ZONE).year
         days = Calendar.load().special_days(dt.date(year, 1, 1), dt.date(year, 12, 31))
         payload = {
             "year": year,
@@ -262,9 +249,4 @@ class HolidayView(FormatParameterMixin, ConditionalGetMixin, APIView):
                 for day in days
             ],
         }
-        staff_edit = PublicHoliday.history.aggregate(latest=Max("history_date"))["latest"]
-        last_modified = max(filter(None, [staff_edit, _holidays_installed_at()]))
-        fingerprint = hashlib.sha256(repr(payload).encode()).hexdigest()
-        if (response := self.not_modified(holidays.__version__, fingerprint, last_modified=last_modified)):
-            return response
         return Response(HolidayCalendarSerializer(payload).data)
