@@ -1,0 +1,1 @@
+from tests.staff.conftest import administrator_client, editor_client, make_staff  # noqa: F401

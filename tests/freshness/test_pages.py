@@ -1,0 +1,95 @@
+"""Anonymous pages from the shared cache: validators, CSRF per visitor, languages, the clock."""
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from freshness.models import ContentVersion
+
+GANSU = "gansu-department-of-science-and-technology"
+PAGE = f"/agencies/{GANSU}/"
+CST = dt.timezone(dt.timedelta(hours=8))
+PAGES = ["/", PAGE, "/compare/", "/regions/", "/regions/620000/", "/sitemap.xml"]
+
+
+@pytest.fixture
+def settled(seed):
+    ContentVersion.objects.update(changed_at=dt.datetime(2026, 11, 22, tzinfo=dt.UTC))
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_carry_validators_and_answer_304_from_the_content_version(
+    settled, client, url, django_assert_num_queries
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first["ETag"].startswith('W/"') and "Last-Modified" in first
+    assert "no-cache" in first["Cache-Control"] and "private" in first["Cache-Control"]
+    with django_assert_num_queries(1):  # the content version: nothing else is read
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_repeated_page_is_served_from_the_cache(seed, client, url, django_assert_num_queries):
+    first = client.get(url)
+    with django_assert_num_queries(1):
+        again = client.get(url)
+    assert again.status_code == 200
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", again.content) == token.sub(b"", first.content)
+
+
+def test_each_visitor_gets_a_csrf_token_of_their_own_that_works(seed):
+    """The cached page is shared; the token in it is not: the correction form posts fine."""
+    tokens = []
+    for _ in range(2):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get(PAGE).content.decode()
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+        assert "placeholder" not in token
+        tokens.append(token)
+        response = visitor.post(f"{PAGE}correction/", {"message": "The fax number changed.", "email": "",
+                                                        "csrfmiddlewaretoken": token})
+        assert response.status_code == 302
+    assert tokens[0] != tokens[1]
+
+
+def test_languages_are_cached_apart(seed, client):
+    for _ in range(2):  # the second round comes from the cache
+        english = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        chinese = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert '<html lang="en">' in english and '<html lang="zh-Hans">' in chinese
+        assert "网站地图" in chinese and "网站地图" not in english
+
+
+def test_open_now_is_right_to_the_minute(seed, client, monkeypatch):
+    """Gansu closes for lunch at 12:00: the page cached at 11:59 is not shown at 12:00."""
+    moments = iter([dt.datetime(2026, 11, 23, 11, 59, 30, tzinfo=CST), dt.datetime(2026, 11, 23, 12, 0, 5, tzinfo=CST)])
+    frozen = {"now": next(moments)}
+    monkeypatch.setattr(timezone, "now", lambda: frozen["now"].astimezone(dt.UTC))
+    before = client.get(PAGE).content.decode()
+    assert "Open now · closes 12:00" in before and client.get("/").content.decode().count("Open now") >= 1
+    frozen["now"] = next(moments)
+    after = client.get(PAGE).content.decode()
+    assert "Closed for lunch" in after and "Open now" not in after
+    api = client.get("/api/v1/agencies/", {"open_now": "true", "region": "620000"}).json()
+    assert api["count"] == 0
+
+
+def test_signed_in_staff_never_get_a_stored_page(seed, client, editor_client):
+    client.get(PAGE)
+    with CaptureQueriesContext(connection) as queries:
+        assert editor_client.get(PAGE).status_code == 200
+    assert len(queries) > 5  # rendered afresh (session, user, the profile's prefetches)
+
+
+def test_a_pending_message_is_shown_not_a_stored_page(seed, client):
+    client.get(PAGE)
+    client.post(f"{PAGE}correction/", {"message": "The fax number changed.", "email": ""})
+    assert "Thank you" in client.get(PAGE).content.decode()
