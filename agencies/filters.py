@@ -1,24 +1,21 @@
 """The one FilterSet per list, shared by the public search page and the API."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import zoneinfo
-from collections import defaultdict
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
-from agencies.hours import Calendar, office_status
-from agencies.models import Agency, OfficeHours, Region, SpecialDay
+from agencies import opening
+from agencies.models import Agency, Region
 from duties.models import Duty, DutyCategory
 
 MAX_QUERY_LENGTH = 200
@@ -59,44 +56,6 @@ class AwareDateTimeField(forms.CharField):
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
     # An IsoDateTimeFilter only so the API schema documents it as a date-time.
     field_class = AwareDateTimeField
-
-
-def agencies_open_at(queryset: QuerySet, at: dt.datetime) -> QuerySet:
-    """Narrow to agencies open at `at`, using the single open/closed function.
-
-    Rules are read as plain rows and the function runs once per distinct rule set (most bureaus share
-    a handful), so this stays cheap at national scale. Only special days near `at` can change whether
-    an agency is open at that instant, so only those are read."""
-    calendar = Calendar.load()
-    ids = queryset.order_by().values("pk")
-    rules: dict[int, list[tuple]] = defaultdict(list)
-    for agency_id, *fields in OfficeHours.objects.filter(agency__in=ids).order_by().values_list(
-        "agency_id", "weekdays", "opens", "closes", "valid_from", "valid_through"
-    ):
-        rules[agency_id].append(tuple(fields))
-    specials: dict[int, list[tuple]] = defaultdict(list)
-    near = (at - dt.timedelta(days=1)).date(), (at + dt.timedelta(days=1)).date()
-    for agency_id, *fields in SpecialDay.objects.filter(agency__in=ids, date__range=near).order_by().values_list(
-        "agency_id", "date", "kind", "opens", "closes"
-    ):
-        specials[agency_id].append(tuple(fields))
-    candidates = sorted(set(rules) | set(specials))
-    zones = dict(queryset.filter(pk__in=pk_list(candidates)).order_by().values_list("pk", "timezone"))
-
-    answers: dict[tuple, bool] = {}
-    open_ids = []
-    for agency_id, zone in zones.items():
-        signature = (zone, tuple(sorted(rules[agency_id])), tuple(sorted(specials[agency_id])))
-        if signature not in answers:
-            answers[signature] = office_status(
-                hours=[OfficeHours(weekdays=w, opens=o, closes=c, valid_from=f, valid_through=t)
-                       for w, o, c, f, t in signature[1]],
-                special_days=[SpecialDay(date=d, kind=k, opens=o, closes=c) for d, k, o, c in signature[2]],
-                calendar=calendar, at=at, timezone=signature[0],
-            ).state == "open"
-        if answers[signature]:
-            open_ids.append(agency_id)
-    return queryset.filter(pk__in=pk_list(open_ids))
 
 
 def pk_list(ids: list[int]) -> RawSQL:
@@ -165,10 +124,10 @@ class AgencyFilter(django_filters.FilterSet):
         return queryset.filter(pk__in=Duty.objects.filter(category=category).values("agency_id"))
 
     def filter_open_at(self, queryset, name, at):
-        return agencies_open_at(queryset, at) if at else queryset
+        return opening.open_at(queryset, at) if at else queryset
 
     def filter_open_now(self, queryset, name, value):
-        return agencies_open_at(queryset, timezone.now()) if value else queryset
+        return opening.open_at(queryset, timezone.now()) if value else queryset
 
 
 class DutyFilter(django_filters.FilterSet):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from import_export.formats import base_formats
@@ -163,7 +163,27 @@ def import_dataset(
     )
     batch.save(update_fields=["new", "updated", "unchanged", "skipped"])
     report.batch = batch
+    if report.new + report.updated >= ANALYZE_AFTER_ROWS:
+        model = resource._meta.model
+        transaction.on_commit(lambda: tables_analyze(models=[model, model.history.model]))
     return report
+
+
+#: an import of at least this many rows refreshes the planner's statistics of the tables it wrote
+ANALYZE_AFTER_ROWS = 1000
+
+
+def tables_analyze(*, models: list[type] | None = None, using: str = "default") -> None:
+    """Fresh planner statistics after a bulk load (PostgreSQL's autovacuum lags behind one; SQLite
+    keeps none until told). Plans at national scale depend on them: list ordering, counts, joins."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if not models:
+            cursor.execute("ANALYZE")
+            return
+        for table in sorted({model._meta.db_table for model in models}):
+            cursor.execute(f"ANALYZE {quote(table)}")
 
 
 def export_dataset(*, resource_name: str, user=None, file_format: str = "csv") -> bytes:

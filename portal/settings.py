@@ -114,7 +114,7 @@ else:
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Anonymous pages and API answers come from the cache, keyed on the content version (freshness/).
-FRESHNESS_CACHE_RESPONSES = envbool("CACHE_RESPONSES", True)
+FRESHNESS_CACHE_RESPONSES = envbool("PORTAL_CACHE_PAGES", True)
 FRESHNESS_TIMEOUT = envint("CACHE_RESPONSE_SECONDS", 24 * 3600)  # an entry of an old version just ages out
 FRESHNESS_RELEASE = envstr("RELEASE")  # default: a fingerprint of the code, templates and translations
 # Apps whose tables the public reads: every write to them moves the content version (triggers).

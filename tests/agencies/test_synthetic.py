@@ -36,3 +36,17 @@ def test_generator_refuses_to_double_up_without_replace(db):
         call_command("generate_synthetic", agencies=3, duties=1, verbosity=0)
     call_command("generate_synthetic", agencies=4, duties=1, replace=True, verbosity=0)
     assert Agency.objects.filter(is_synthetic=True).count() == 4
+
+
+def test_the_generator_leaves_fresh_planner_statistics(db):
+    """Plans at national scale depend on statistics; a bulk load must not leave the planner guessing."""
+    from django.db import connection
+
+    call_command("generate_synthetic", agencies=40, duties=2, verbosity=0)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT stat FROM sqlite_stat1 WHERE tbl = 'agencies_agency' AND idx IS NOT NULL")
+            assert cursor.fetchall()
+        else:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'agencies_agency'")
+            assert cursor.fetchone()[0] >= 40

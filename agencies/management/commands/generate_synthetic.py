@@ -4,6 +4,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
+from agencies.services import tables_analyze
 from agencies.synthetic import synthetic_delete, synthetic_generate
 
 
@@ -24,5 +25,6 @@ class Command(BaseCommand):
             synthetic_delete()
         started = time.perf_counter()
         created = synthetic_generate(agencies=agencies, duties_per_agency=duties)
+        tables_analyze()  # a bulk load: the planner needs fresh statistics for national-scale plans
         if options["verbosity"]:
             self.stdout.write(f"Generated {created} synthetic agencies in {time.perf_counter() - started:.1f} s.")
