@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from agencies.models import Agency
+from benchmarks.common import bench_caches
 from benchmarks.report import ms, summary, table
 
 REQUESTS_PER_PAGE = 40
@@ -72,7 +72,8 @@ def measure_page(client: Client, urls: list[str], requests: int = REQUESTS_PER_P
 def run(size: int) -> None:
     client = Client()
     rows = []
-    with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False):
+    caches, cache_label = bench_caches()
+    with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False, CACHES=caches):
         for name, urls in _pages().items():
             figures = measure_page(client, urls)
             cold, warm, revalidated = summary(figures["cold"]), summary(figures["warm"]), summary(figures["304"])
@@ -84,5 +85,5 @@ def run(size: int) -> None:
     table("site", "Public pages in-process (Django test client, no network): cold and warm cache, 304",
           ["page", "cold median", "cold p95", "warm median", "warm p95", "304 median", "304 p95", "n",
            "SQL queries (cold)", "status", "target at 100,000 (issue 11)"], rows,
-          [f"cache backend: {settings.CACHES['default']['BACKEND'].rsplit('.', 1)[-1]}; cold = cache emptied "
+          [f"shared cache: {cache_label}; cold = cache emptied "
            "before each request; warm = the stored answer; 304 = If-None-Match with the page's ETag"])

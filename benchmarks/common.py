@@ -17,3 +17,19 @@ def timed(fn: Callable[[], object], repeat: int) -> list[float]:
         fn()
         samples.append((time.perf_counter() - started) * 1000)
     return samples
+
+
+def bench_caches() -> tuple[dict, str]:
+    """The cache the in-process parts measure with: Redis (the production shape, a database of its own
+    that is flushed first) when it answers, else local memory; and a label saying which."""
+    import os
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
+    except Exception:  # no Redis here: still measure, and say so
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}, "local memory"
+    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                        "KEY_PREFIX": "bench-inprocess"}}, f"Redis ({url})"
