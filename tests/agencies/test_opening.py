@@ -62,11 +62,14 @@ def random_agencies(db):
     return [random_agency(rng) for _ in range(30)]
 
 
+def near(hour: int, minutes: int, shift: int) -> dt.time:
+    return (dt.datetime(2000, 1, 1, hour, minutes) + dt.timedelta(seconds=shift)).time()
+
+
 local_times = st.one_of(
     st.times(),
     # Rule and special-day boundaries, and a second either side of them.
-    st.builds(lambda hour, minutes, shift: (dt.datetime(2000, 1, 1, hour, minutes) + dt.timedelta(seconds=shift)).time(),
-              st.sampled_from([7, 8, 9, 10, 11, 12, 13, 14, 17, 18]), st.sampled_from([0, 30]),
+    st.builds(near, st.sampled_from([7, 8, 9, 10, 11, 12, 13, 14, 17, 18]), st.sampled_from([0, 30]),
               st.sampled_from([-1, 0, 1])),
 )
 days = st.one_of(st.dates(dt.date(2026, 1, 1), dt.date(2027, 12, 31)), st.sampled_from(CALENDAR_DAYS))
