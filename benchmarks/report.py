@@ -46,7 +46,7 @@ def ms(value: float | None) -> str:
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
-def _cell(value: object) -> str:
+def cell(value: object) -> str:
     if value is None:
         return "—"
     if isinstance(value, float):
@@ -61,7 +61,7 @@ def table(part: str, title: str, columns: list[str], rows: list[list[object]], n
     """Print a table (first column left-aligned, the others right-aligned) and keep it for --json."""
     result = Table(part, title, list(columns), [list(row) for row in rows], list(notes), size, database)
     TABLES.append(result)
-    cells = [[_cell(value) for value in row] for row in result.rows]
+    cells = [[cell(value) for value in row] for row in result.rows]
     widths = [max([len(columns[i])] + [len(row[i]) for row in cells if i < len(row)]) for i in range(len(columns))]
 
     def line(values: list[str]) -> str:
