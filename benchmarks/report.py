@@ -23,6 +23,11 @@ class Table:
 
 
 TABLES: list[Table] = []
+CONTEXT: dict[str, object] = {}  # size and database of the dataset being measured, set by run.py
+
+
+def where(*, size: int | None, database: str | None) -> None:
+    CONTEXT.update(size=size, database=database)
 
 
 def percentile(samples: list[float], fraction: float) -> float:
@@ -59,6 +64,8 @@ def cell(value: object) -> str:
 def table(part: str, title: str, columns: list[str], rows: list[list[object]], notes: list[str] | tuple = (),
           *, size: int | None = None, database: str | None = None) -> Table:
     """Print a table (first column left-aligned, the others right-aligned) and keep it for --json."""
+    size = size or CONTEXT.get("size")
+    database = database or CONTEXT.get("database")
     result = Table(part, title, list(columns), [list(row) for row in rows], list(notes), size, database)
     TABLES.append(result)
     cells = [[cell(value) for value in row] for row in result.rows]

@@ -57,6 +57,7 @@ def child(size: int, engine: str, parts: list[str], fragment: Path) -> None:
     """One dataset on one database: build or reuse it, then the in-process parts."""
     setup_django(datasets.database_url(size, engine))
     stats = datasets.build(size, engine)
+    report.where(size=size, database=engine)
     rows = [["agencies (incl. seed)", stats["agencies"], ""], ["duties", stats["duties"], ""],
             ["database size (MB)", stats["database_mb"], ""],
             ["generation (s)", stats.get("generate_s"), "reused" if stats["reused"] else "this run"],
@@ -64,14 +65,11 @@ def child(size: int, engine: str, parts: list[str], fragment: Path) -> None:
              "VACUUM ANALYZE" if engine == "postgres" else "ANALYZE + PRAGMA optimize"]]
     if "search_index_s" in stats:
         rows.append(["search index rebuild (s)", stats["search_index_s"], "rebuild_search_index"])
-    report.table("data", "Dataset", ["figure", "value", "note"], rows, size=size, database=engine)
+    report.table("data", "Dataset", ["figure", "value", "note"], rows)
     for part in parts:
         module = importlib.import_module(f"benchmarks.bench_{part}")
         print(f"\n--- {part} ({size:,} agencies, {engine})", flush=True)
-        before = len(report.TABLES)
         module.run(size)
-        for table in report.TABLES[before:]:
-            table.size, table.database = size, engine
     report.dump(fragment)
 
 
