@@ -46,12 +46,16 @@ def flush_redis(url: str = REDIS_URL) -> None:
 
 
 def portal_env(database_url: str, *, cache: bool, redis: bool) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PORTAL_"))}
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("DJANGO_", "PORTAL_", "CACHE_", "DATABASE_"))}
     env.update({
         "DATABASE_URL": database_url,
         "DJANGO_SECRET_KEY": "benchmark-only-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "API_ANON_RATE": "100000000/minute",  # the load is the point, not the rate limit
+        # The switch of the response cache (issue 11): CACHE_RESPONSES is the portal's setting;
+        # PORTAL_CACHE_PAGES is the benchmark's own name for it, kept for older code.
+        "CACHE_RESPONSES": "true" if cache else "false",
         "PORTAL_CACHE_PAGES": "1" if cache else "0",
         "CACHE_KEY_PREFIX": "bench",
         "LOG_LEVEL": "ERROR",
