@@ -1,6 +1,6 @@
 """Print the tables of a `run.py --json` file as Markdown, for the README's performance section.
 
-    .venv/bin/python -m benchmarks.markdown bench.json [--parts load http-search]"""
+    .venv/bin/python -m benchmarks.readme_tables bench.json [--parts load http-search]"""
 from __future__ import annotations
 
 import argparse
