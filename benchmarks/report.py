@@ -48,6 +48,8 @@ def ms(value: float | None) -> str:
         return "—"
     if value >= 1000:
         return f"{value / 1000:.2f} s"
+    if value < 1:
+        return f"{value * 1000:.0f} µs"
     return f"{value:.1f} ms" if value < 100 else f"{value:.0f} ms"
 
 
