@@ -92,7 +92,16 @@ def _reset(engine: str) -> None:
             leftover.unlink(missing_ok=True)
         call_command("migrate", verbosity=0)
     else:
-        call_command("flush", interactive=False, verbosity=0)
+        # A new database, not `flush`: tables another checkout's migrations added (other apps) would
+        # refuse TRUNCATE through their foreign keys, and their migrations would stay recorded.
+        import psycopg
+
+        name = connection.settings_dict["NAME"]
+        connection.close()
+        with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as server:
+            server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            server.execute(f'CREATE DATABASE "{name}"')
+        call_command("migrate", verbosity=0)
 
 
 def fresh_statistics() -> float:
