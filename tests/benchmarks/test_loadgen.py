@@ -27,21 +27,27 @@ def _loadgen(base_url: str, workload: list[dict], tmp_path: Path, *, duration: f
 
 @pytest.mark.slow
 def test_two_clients_for_two_seconds_count_every_request_and_each_error(seed, live_server, tmp_path):
-    workload = [{"name": "found", "weight": 2, "units": ["/robots.txt", PROFILE]},
-                {"name": "missing", "weight": 1, "units": ["/agencies/no-such-bureau/"]},
-                {"name": "two steps", "weight": 1, "units": [["/robots.txt", "/agencies/no-such-bureau/"]]}]
+    found, missing = ["/robots.txt", PROFILE], "/agencies/no-such-bureau/"
+    workload = [{"name": "found", "weight": 2, "units": found},
+                {"name": "missing", "weight": 1, "units": [missing]},
+                {"name": "two steps", "weight": 1, "units": [["/robots.txt", missing]]}]
     result = _loadgen(live_server.url, workload, tmp_path, duration=2)
     kinds = result["kinds"]
+    # Every client finishes at least one unit, however slow the server (the machine is shared).
+    assert sum(kind["units"] for kind in kinds.values()) >= 2 and result["rps"] > 0
     assert result["requests"] == sum(kind["requests"] for kind in kinds.values()) == sum(result["statuses"].values())
-    assert result["requests"] >= 6 and result["rps"] > 0
     assert kinds["found"]["errors"] == 0 and kinds["found"]["requests"] == kinds["found"]["units"]
-    assert kinds["missing"]["errors"] == kinds["missing"]["requests"] > 0
+    assert kinds["missing"]["errors"] == kinds["missing"]["requests"]
+    assert result["errors"] == result["statuses"].get("404", 0)
+    assert result["statuses"].get("200", 0) == result["requests"] - result["errors"]
+
     # A unit of two requests counts two requests, one error (the 404) and one latency sample.
-    assert kinds["two steps"]["requests"] == 2 * kinds["two steps"]["units"]
-    assert kinds["two steps"]["errors"] == kinds["two steps"]["units"]
-    assert len(kinds["two steps"]["latencies_ms"]) == kinds["two steps"]["units"]
-    assert result["errors"] == result["statuses"]["404"] == kinds["missing"]["requests"] + kinds["two steps"]["units"]
-    assert result["statuses"]["200"] == result["requests"] - result["errors"]
+    result = _loadgen(live_server.url, workload[2:], tmp_path, duration=1)
+    steps = result["kinds"]["two steps"]
+    assert steps["units"] >= 2 and len(steps["latencies_ms"]) == steps["units"]
+    assert result["requests"] == steps["requests"] == 2 * steps["units"]
+    assert result["errors"] == steps["errors"] == steps["units"]
+    assert result["statuses"] == {"200": steps["units"], "404": steps["units"]}
 
 
 def test_a_refused_connection_is_an_error_not_a_crash(tmp_path):
