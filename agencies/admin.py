@@ -3,6 +3,7 @@ export, agency-scoped permissions, history with revert, and optimistic locking o
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -17,7 +18,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from import_export.admin import ImportExportMixin
 from import_export.formats import base_formats
-from import_export.forms import ExportForm, ImportForm
+from import_export.forms import ConfirmImportForm, ExportForm, ImportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from agencies import services
@@ -33,7 +34,7 @@ from agencies.models import (
     Source,
     SpecialDay,
 )
-from agencies.permissions import agency_ids_for, may_edit_agency, scope_queryset
+from agencies.permissions import AGENCY_EDITOR_LOCKED_FIELDS, agency_ids_for, may_edit_agency, scope_queryset
 from agencies.resources import (
     AgencyNameResource,
     AgencyResource,
@@ -49,7 +50,18 @@ from duties.models import Duty
 # --- import form: strict UTF-8, or the encoding staff choose -----------------------------------------
 
 
+def import_limits_message(size_text: str, resource: str) -> str:
+    return (
+        f"This file is too big for the admin ({size_text}; the admin imports up to "
+        f"{settings.IMPORT_ADMIN_MAX_BYTES // 2**20} MB and {settings.IMPORT_ADMIN_MAX_ROWS:,} rows). "
+        f"Import it from the shell instead: manage.py import_data {resource} <file> --user <your username>"
+    )
+
+
 class EncodingImportForm(ImportForm):
+    """Reads the file the way `manage.py import_data` does (agencies.importfiles): a file that cannot be
+    imported is refused here, with the same message, before the library sees it."""
+
     encoding = forms.ChoiceField(
         label="Encoding",
         required=False,
@@ -60,19 +72,24 @@ class EncodingImportForm(ImportForm):
 
     def __init__(self, formats, resources, **kwargs):
         self.formats = formats
+        self.resource_name = kwargs.pop("resource_name", "")
         super().__init__(formats, resources, **kwargs)
+        self.fields["import_file"].allow_empty_file = True  # refused below, in the command's words
 
     def clean(self):
         cleaned = super().clean()
         upload, format_index = cleaned.get("import_file"), cleaned.get("format")
         if upload is None or format_index in (None, ""):
             return cleaned
-        if self.formats[int(format_index)]().is_binary():
+        if upload.size > settings.IMPORT_ADMIN_MAX_BYTES:
+            self.add_error("import_file", import_limits_message(f"{upload.size / 2**20:.1f} MB", self.resource_name))
             return cleaned
+        format_class = self.formats[int(format_index)]
+        file_format = next(name for name, cls in services.FORMATS.items() if cls is format_class)
         data = b"".join(upload.chunks())
         encoding = cleaned.get("encoding") or None
         try:
-            text = services.decode_text(data, encoding)
+            dataset = services.dataset_read(data=data, file_format=file_format, encoding=encoding)
         except services.EncodingError as error:
             self.add_error(
                 "encoding",
@@ -83,12 +100,24 @@ class EncodingImportForm(ImportForm):
                 ),
             )
             return cleaned
-        except UnicodeDecodeError:
-            self.add_error("encoding", f"This file is not valid {encoding}: choose another encoding.")
+        except services.FileRefused as error:
+            self.add_error("encoding" if encoding else "import_file", str(error))
             return cleaned
-        # From here on the library reads UTF-8 only: hand it the decoded text re-encoded.
-        cleaned["import_file"] = SimpleUploadedFile(upload.name, text.encode("utf-8"), content_type="text/csv")
+        if len(dataset) > settings.IMPORT_ADMIN_MAX_ROWS:
+            self.add_error("import_file", import_limits_message(f"{len(dataset):,} rows", self.resource_name))
+            return cleaned
+        if not format_class().is_binary():
+            # From here on the library reads UTF-8 only: hand it the decoded text re-encoded.
+            text = services.decode_text(data, encoding)
+            cleaned["import_file"] = SimpleUploadedFile(upload.name, text.encode("utf-8"), content_type="text/csv")
+        cleaned["encoding"] = services.encoding_name(encoding) if not format_class().is_binary() else ""
         return cleaned
+
+
+class EncodingConfirmImportForm(ConfirmImportForm):
+    """Carries the encoding staff chose to the confirmed import, so its ImportBatch records it."""
+
+    encoding = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
 
 # --- scoping ----------------------------------------------------------------------------------------
@@ -161,6 +190,7 @@ class StaffImportExportMixin(ImportExportMixin):
 
     formats = [base_formats.CSV, base_formats.XLSX, base_formats.JSON]
     import_form_class = EncodingImportForm
+    confirm_form_class = EncodingConfirmImportForm
     export_form_class = ExportForm
     import_error_display = ("message", "row")
     import_template_name = "admin/staff_import.html"
@@ -168,6 +198,15 @@ class StaffImportExportMixin(ImportExportMixin):
 
     def get_resource_kwargs(self, request, *args, **kwargs):
         return {"user": request.user}
+
+    def get_import_form_kwargs(self, request):
+        return {**super().get_import_form_kwargs(request), "resource_name": self.resource_name()}
+
+    def get_confirm_form_initial(self, request, import_form):
+        initial = super().get_confirm_form_initial(request, import_form)
+        if import_form is not None:
+            initial["encoding"] = import_form.cleaned_data.get("encoding") or ""
+        return initial
 
     def resource_name(self) -> str:
         resource_class = self.get_import_resource_classes(None)[0]
@@ -192,9 +231,13 @@ class StaffImportExportMixin(ImportExportMixin):
             dataset=dataset,
             user=request.user,
             file_name=form.cleaned_data.get("original_file_name") or "",
+            encoding=form.cleaned_data.get("encoding") or ("" if self._binary(form) else "utf-8"),
         )
         request._staff_import_report = report
         return report.result
+
+    def _binary(self, form) -> bool:
+        return self.get_import_formats()[int(form.cleaned_data["format"])]().is_binary()
 
     def process_result(self, result, request):
         report = request._staff_import_report
@@ -364,7 +407,9 @@ class AgencyAdmin(StaffAdmin):
                      "other_names__name", "other_names__name_zh"]
     list_select_related = ["region", "seat", "parent"]
     autocomplete_fields = ["region", "seat", "parent"]
-    prepopulated_fields = {"slug": ["name"]}
+    # Only through get_prepopulated_fields: the history (revert) form reads this attribute directly, and
+    # for an agency editor the slug is not a form field.
+    prepopulated_fields: dict = {}
     readonly_fields = ["created_at", "updated_at"]
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
@@ -382,11 +427,29 @@ class AgencyAdmin(StaffAdmin):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         return queryset, True if search_term else may_have_duplicates
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if agency_ids_for(request.user) is not None:
+            readonly += [name for name in AGENCY_EDITOR_LOCKED_FIELDS if name not in readonly]
+        return readonly
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return {} if agency_ids_for(request.user) is not None else {"slug": ["name"]}
+
     def save_model(self, request, obj, form, change):
         if change:
-            current = Agency.objects.filter(pk=obj.pk).values_list("version", flat=True).first()
-            obj.version = max(current or 0, obj.version) + 1
+            current = Agency.objects.filter(pk=obj.pk).first()
+            obj.version = max(current.version if current else 0, obj.version) + 1
+            if current is not None and agency_ids_for(request.user) is not None:
+                # Also on a revert from history, whose instance carries the old values of every field.
+                for name in AGENCY_EDITOR_LOCKED_FIELDS:
+                    attname = Agency._meta.get_field(name).attname
+                    setattr(obj, attname, getattr(current, attname))
         super().save_model(request, obj, form, change)
+
+    def has_publish_permission(self, request) -> bool:
+        """Publishing is not an agency editor's to decide."""
+        return self.has_change_permission(request) and agency_ids_for(request.user) is None
 
     def save_related(self, request, form, formsets, change):
         for formset in formsets:
@@ -400,12 +463,12 @@ class AgencyAdmin(StaffAdmin):
             services.agency_mark_verified(agency=agency, by=request.user)
         self.message_user(request, f"Marked {queryset.count()} agencies as verified today.", messages.SUCCESS)
 
-    @admin.action(description="Publish selected agencies", permissions=["change"])
+    @admin.action(description="Publish selected agencies", permissions=["publish"])
     def publish(self, request, queryset):
         count = services.agencies_set_status(agencies=queryset, status=Agency.Status.PUBLISHED, by=request.user)
         self.message_user(request, f"Published {count} agencies.", messages.SUCCESS)
 
-    @admin.action(description="Move selected agencies back to draft", permissions=["change"])
+    @admin.action(description="Move selected agencies back to draft", permissions=["publish"])
     def unpublish(self, request, queryset):
         count = services.agencies_set_status(agencies=queryset, status=Agency.Status.DRAFT, by=request.user)
         self.message_user(request, f"Moved {count} agencies to draft.", messages.SUCCESS)

@@ -121,6 +121,10 @@ class Region(Localized, models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
+    #: how far above a region its ancestors may go (county → prefecture → province); walks stop there
+    MAX_DEPTH = 3
+    RANK = {Level.PROVINCE: 0, Level.PREFECTURE: 1, Level.COUNTY: 2}
+
     def clean(self) -> None:
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": "A region cannot be its own parent."})
@@ -128,11 +132,26 @@ class Region(Localized, models.Model):
             raise ValidationError({"parent": "A province has no parent region."})
         if self.level != self.Level.PROVINCE and not self.parent_id:
             raise ValidationError({"parent": "Cities and counties need a parent region."})
+        parent = self.parent if self.parent_id else None
+        if parent is None:
+            return
+        # A parent is always a level above (a county may sit directly under its province), which
+        # also makes a circle of parents impossible: 330100 → 330300 → 330100 is refused here.
+        if self.RANK.get(parent.level, 0) >= self.RANK.get(self.level, 0):
+            raise ValidationError({"parent": (
+                f"The parent region must be above a {self.get_level_display().lower()}: "
+                f"{parent} is a {parent.get_level_display().lower()}."
+            )})
+        if self.pk is not None and any(node.pk == self.pk for node in parent.ancestors()):
+            raise ValidationError({"parent": f"{parent} is below this region: parents would go in a circle."})
 
     def ancestors(self) -> list[Region]:
-        """From the province down to this region (one query per level; at most three)."""
-        chain, node = [], self
-        while node is not None:
+        """From the province down to this region (one query per level; at most three).
+
+        Bounded: a circle of parents written behind validation's back cannot hang a page."""
+        chain, node, seen = [], self, set()
+        while node is not None and len(chain) <= self.MAX_DEPTH and (node.pk is None or node.pk not in seen):
+            seen.add(node.pk)
             chain.append(node)
             node = node.parent
         return list(reversed(chain))
@@ -321,9 +340,25 @@ class Agency(Localized, models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.slug,)
 
+    #: longest chain of supervising agencies (ministry-free: province → city → county, with room to spare)
+    MAX_DEPTH = 10
+
     def clean(self) -> None:
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": "An agency cannot supervise itself."})
+        if self.parent_id and self.pk:
+            node, steps = self.parent, 0
+            while node is not None and steps < self.MAX_DEPTH:
+                if node.parent_id == self.pk:
+                    raise ValidationError({"parent": f"{self.parent} is supervised by this agency: "
+                                                     "supervision would go in a circle."})
+                node, steps = node.parent, steps + 1
+
+    @property
+    def published_parent(self) -> Agency | None:
+        """The supervising agency for public pages: a draft is never named publicly, so it is absent."""
+        parent = self.parent
+        return parent if parent is not None and parent.status == Agency.Status.PUBLISHED else None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

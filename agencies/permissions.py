@@ -35,6 +35,10 @@ AGENCY_RECORDS = [
     "duties.duty",
 ]
 SHARED_VOCABULARY = ["agencies.region", "agencies.publicholiday", "duties.dutycategory"]
+#: An agency editor changes the content of their agencies (names, contacts, hours, duties, sources,
+#: description...), never its identity, its place in the hierarchy or whether it is published:
+#: these stay read-only for them in forms, reverts, actions and imports.
+AGENCY_EDITOR_LOCKED_FIELDS = ("slug", "level", "status", "region", "seat", "parent")
 
 
 def _grants(models: list[str], actions: tuple[str, ...]) -> list[tuple[str, str]]:

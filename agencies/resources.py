@@ -18,7 +18,7 @@ from import_export.instance_loaders import BaseInstanceLoader
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
-from agencies.permissions import agency_ids_for
+from agencies.permissions import AGENCY_EDITOR_LOCKED_FIELDS, agency_ids_for
 from agencies.spreadsheets import escape_formula, unescape_formula
 
 PREVIEW_ROWS = 20
@@ -55,12 +55,16 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         for obj in self.model._default_manager.only("pk", self.field):
             self.remember(obj)
 
-    def prime(self, keys: set[str]) -> None:
+    def prime(self, keys: set[str], within: models.QuerySet | None = None) -> None:
+        """Load the rows the file names; `within` narrows them to what the importing user may name
+        (and an unknown key and a forbidden one then get the same message: nothing to probe)."""
         self._by_key, self._key_by_id = {}, {}
+        self.scoped = within is not None
+        queryset = within if within is not None else self.model._default_manager.all()
         wanted = sorted(key for key in keys if key)
         for start in range(0, len(wanted), 5000):
             lookup = {f"{self.field}__in": wanted[start:start + 5000]}
-            for obj in self.model._default_manager.filter(**lookup).only("pk", self.field):
+            for obj in queryset.filter(**lookup).only("pk", self.field):
                 self.remember(obj)
 
     def remember(self, obj) -> None:
@@ -79,6 +83,8 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
             self._load()
         obj = self._by_key.get(key)
         if obj is None:
+            if getattr(self, "scoped", False):
+                raise ValueError(f"'{key}' is not the {self.field} of any {self.label} you may edit.")
             raise ValueError(f"'{key}' is not the {self.field} of any {self.label}.")
         return obj
 
@@ -108,7 +114,7 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
         super().__init__(resource, dataset)
         self.instances: dict[tuple, models.Model] = {}
         self.by_id: dict[int, models.Model] = {}
-        queryset = resource.get_queryset().order_by()
+        queryset = resource.scoped_queryset().order_by()
         headers = (dataset.headers or []) if dataset is not None else []
         agency_column = resource.fields.get("agency")
         key_fields = resource._key_fields()
@@ -204,9 +210,20 @@ class StaffResource(resources.ModelResource):
         self._seen_rows.clear()
         self.unchanged_rows.clear()
         headers = dataset.headers or []
-        for field in self.fields.values():
+        for name, field in self.fields.items():
             if isinstance(field.widget, NaturalKeyWidget) and field.column_name in headers:
-                field.widget.prime({_canonical(value) for value in dataset[field.column_name]})
+                keys = {_canonical(value) for value in dataset[field.column_name]}
+                field.widget.prime(keys, within=self.agencies_nameable(name) if field.widget.model is Agency else None)
+
+    def agencies_nameable(self, field_name: str) -> models.QuerySet | None:
+        """The agencies a restricted user may name in a column (None: any). Their own agencies; in the
+        parent column also their current parents, which a file may repeat unchanged."""
+        agency_ids = agency_ids_for(self.user) if self.user is not None else None
+        if agency_ids is None:
+            return None
+        if field_name == "parent":
+            return Agency.objects.filter(models.Q(pk__in=agency_ids) | models.Q(children__in=agency_ids)).distinct()
+        return Agency.objects.filter(pk__in=agency_ids)
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
@@ -238,15 +255,44 @@ class StaffResource(resources.ModelResource):
     def _field_values(self, instance) -> dict[str, Any]:
         return {field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields}
 
+    def scoped_queryset(self) -> models.QuerySet:
+        """The rows an import may update: for an agency editor only their agencies' (so a row naming
+        another agency is refused exactly like one naming an agency that does not exist)."""
+        queryset = self.get_queryset()
+        if self.user is not None and self.agency_path is not None:
+            from agencies.permissions import scope_queryset
+
+            queryset = scope_queryset(queryset, self.user, self.agency_path)
+        return queryset
+
+    def locked_changes(self, instance) -> dict[str, list]:
+        """Fields an agency editor tried to change that only administrators and editors may."""
+        if self.agency_path != "" or self.user is None or agency_ids_for(self.user) is None:
+            return {}
+        before = self._snapshots.get(self._current_row)
+        if before is None:
+            return {}
+        errors = {}
+        for name in AGENCY_EDITOR_LOCKED_FIELDS:
+            attname = instance._meta.get_field(name).attname
+            if before.get(attname) != getattr(instance, attname):
+                errors[name] = [ValidationError(
+                    f"Agency editors may not change {name.replace('_', ' ')}: only administrators and editors can.",
+                    code="locked",
+                )]
+        return errors
+
     def import_instance(self, instance, row, **kwargs):
         errors: dict = {}
         try:
             super().import_instance(instance, row, **kwargs)
         except ValidationError as error:
             errors = error.update_error_dict(errors)
-        scope_problem = self.scope_error(instance)
+        for name, problems in self.locked_changes(instance).items():
+            errors.setdefault(name, []).extend(problems)
+        column = "agency" if self.agency_path == "agency" else NON_FIELD_ERRORS
+        scope_problem = None if column in errors else self.scope_error(instance)  # one message per cell
         if scope_problem:
-            column = "agency" if self.agency_path == "agency" else NON_FIELD_ERRORS
             errors.setdefault(column, []).append(ValidationError(scope_problem, code="scope"))
         if errors:
             raise ValidationError(errors)

@@ -9,9 +9,19 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
-from import_export.formats import base_formats
 from import_export.results import Result
 
+from agencies.importfiles import (  # noqa: F401 (re-exported: the admin and commands read files here)
+    ENCODING_CHOICES,
+    FORMATS,
+    NO_ROWS,
+    EncodingError,
+    FileRefused,
+    dataset_read,
+    dataset_write,
+    decode_text,
+    encoding_name,
+)
 from agencies.models import (
     Agency,
     AgencyName,
@@ -23,25 +33,6 @@ from agencies.models import (
     Source,
     SpecialDay,
 )
-
-FORMATS = {"csv": base_formats.CSV, "xlsx": base_formats.XLSX, "json": base_formats.JSON}
-TEXT_FORMATS = {"csv", "json"}
-#: encodings staff may choose for a file that is not UTF-8 (what Excel in China saves)
-ENCODING_CHOICES = [("gb18030", "GB18030 / GBK (Excel in mainland China)"), ("big5", "Big5 (Taiwan, Hong Kong)")]
-
-
-class EncodingError(ValueError):
-    """The file is not UTF-8: staff must say which encoding it is in, never a silent guess."""
-
-    def __init__(self, data: bytes):
-        self.data = data
-        super().__init__(
-            "This file is not UTF-8. Choose the encoding it was saved in (Excel in mainland China saves "
-            "GB18030) and check the preview before importing."
-        )
-
-    def preview(self, encoding: str = "gb18030", lines: int = 3) -> str:
-        return "\n".join(self.data.decode(encoding, errors="replace").splitlines()[:lines])
 
 
 def resource_classes() -> dict[str, type]:
@@ -61,33 +52,6 @@ def resource_classes() -> dict[str, type]:
         "duty-categories": duty_resources.DutyCategoryResource,
         "duties": duty_resources.DutyResource,
     }
-
-
-def decode_text(data: bytes, encoding: str | None = None) -> str:
-    """Strict UTF-8 (with or without BOM) unless staff chose an encoding; raises EncodingError."""
-    if encoding:
-        return data.decode(encoding)
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise EncodingError(data) from None
-
-
-def dataset_read(*, data: bytes, file_format: str, encoding: str | None = None) -> tablib.Dataset:
-    format_class = FORMATS[file_format]
-    if file_format in TEXT_FORMATS:
-        return format_class().create_dataset(decode_text(data, encoding))
-    return format_class().create_dataset(data)
-
-
-def dataset_write(*, dataset: tablib.Dataset, file_format: str) -> bytes:
-    """CSV gets a BOM so that Excel reads it as UTF-8."""
-    exported = FORMATS[file_format]().export_data(dataset)
-    if file_format == "csv":
-        return exported.encode("utf-8-sig")
-    if isinstance(exported, str):
-        return exported.encode("utf-8")
-    return exported
 
 
 @dataclass
@@ -147,6 +111,8 @@ def import_dataset(
     """Import one file all or nothing: any invalid row and nothing is written (nor the batch)."""
     if not dataset.headers and not len(dataset):
         return ImportReport()  # an empty JSON list: nothing to do
+    if not len(dataset):
+        return ImportReport(errors=[NO_ROWS])  # the same words as the admin; no empty batch
     batch = ImportBatch.objects.create(resource=resource_name, file_name=file_name[:255], encoding=encoding, user=user)
     resource = resource_classes()[resource_name](user=user, batch=batch)
     result = resource.import_data(

@@ -106,8 +106,8 @@ def agency_jsonld(agency: Agency, url: str, calendar: Calendar, today: dt.date) 
         data["openingHoursSpecification"] = regular
     if special:
         data["specialOpeningHoursSpecification"] = special
-    if agency.parent:
-        data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": agency.parent.name}
+    if agency.published_parent:  # a draft parent is never named publicly
+        data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": agency.published_parent.name}
     return data
 
 

@@ -210,6 +210,10 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+# The admin imports a file twice (preview, then confirm) inside one request: bigger files go through
+# `manage.py import_data`, which has no limit and no worker timeout (README: "Big files").
+IMPORT_ADMIN_MAX_BYTES = envint("IMPORT_ADMIN_MAX_MB", 2) * 2**20
+IMPORT_ADMIN_MAX_ROWS = envint("IMPORT_ADMIN_MAX_ROWS", 5000)
 
 # Correction reports: per-client limit.
 CORRECTIONS_PER_HOUR = envint("CORRECTIONS_PER_HOUR", 5)

@@ -66,8 +66,7 @@ class AgencyRefSerializer(serializers.ModelSerializer):
 
 def published_parent(agency: Agency) -> Agency | None:
     """The supervising agency, unless it is a draft (a draft is never named publicly)."""
-    parent = agency.parent
-    return parent if parent is not None and parent.status == Agency.Status.PUBLISHED else None
+    return agency.published_parent
 
 
 class AgencyListSerializer(AgencyRefSerializer):

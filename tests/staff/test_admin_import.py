@@ -57,7 +57,7 @@ def test_gb18030_csv_needs_a_chosen_encoding_then_previews_and_imports(editor_cl
     contact = Contact.objects.get(agency=own_agency, position=8)
     assert (contact.label, contact.e164) == ("咨询电话", "+869318834608")
     batch = ImportBatch.objects.get()
-    assert (batch.resource, batch.new, batch.user.username) == ("contacts", 1, "bob")
+    assert (batch.resource, batch.new, batch.user.username, batch.encoding) == ("contacts", 1, "bob", "gb18030")
     version = own_agency.version
     own_agency.refresh_from_db()
     assert own_agency.version == version + 1  # an agency page opened before the import is now stale
@@ -72,6 +72,7 @@ def test_utf8_csv_with_or_without_bom_imports_without_asking(editor_client, own_
     assert previewed.context["staff_report"].new == 1
     confirm(editor_client, "agencies_contact", previewed)
     assert Contact.objects.get(position=8).label == "咨询电话"
+    assert ImportBatch.objects.get().encoding == "utf-8"
 
 
 def test_one_invalid_row_rejects_the_whole_file_and_names_row_and_column(editor_client, own_agency):
@@ -179,10 +180,15 @@ def test_import_and_export_commands_round_trip_and_refuse_undeclared_encodings(s
     gbk.write_bytes("code,name,name_zh,level,parent\n990000,Test,测试省,province,\n".encode("gb18030"))
     with pytest.raises(CommandError, match="not UTF-8"):
         call_command("import_data", "regions", str(gbk), stdout=io.StringIO())
-    call_command("import_data", "regions", str(gbk), "--encoding", "gb18030", stdout=io.StringIO())
-    from agencies.models import Region
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="--yes"):  # first the preview, as the admin shows it
+        call_command("import_data", "regions", str(gbk), "--encoding", "gb18030", stdout=io.StringIO(), stderr=err)
+    assert "测试省" in err.getvalue()
+    call_command("import_data", "regions", str(gbk), "--encoding", "gb18030", "--yes", stdout=io.StringIO())
+    from agencies.models import ImportBatch, Region
 
     assert Region.objects.get(code="990000").name_zh == "测试省"
+    assert ImportBatch.objects.latest("id").encoding == "gb18030"
 
 
 def test_import_command_dry_run_writes_nothing(seed, tmp_path):

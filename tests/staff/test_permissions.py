@@ -111,12 +111,68 @@ def test_agency_editor_cannot_move_a_contact_to_another_agency(agency_editor_cli
 def test_actions_only_touch_the_agency_editors_own_agencies(agency_editor_client, own_agency, other_agency):
     agency_editor_client.post(
         reverse("admin:agencies_agency_changelist"),
-        {"action": "unpublish", "_selected_action": [own_agency.pk, other_agency.pk]},
+        {"action": "mark_verified", "_selected_action": [own_agency.pk, other_agency.pk]},
     )
     own_agency.refresh_from_db()
     other_agency.refresh_from_db()
+    assert own_agency.last_verified is not None and own_agency.version > 1
+    assert other_agency.version == 1
+
+
+def test_agency_editor_may_not_publish_or_unpublish(agency_editor_client, editor_client, own_agency):
+    page = agency_editor_client.get(reverse("admin:agencies_agency_changelist"))
+    actions = [value for value, _label in page.context["action_form"].fields["action"].choices]
+    assert "mark_verified" in actions and "unpublish" not in actions and "publish" not in actions
+    agency_editor_client.post(reverse("admin:agencies_agency_changelist"),
+                              {"action": "unpublish", "_selected_action": [own_agency.pk]})
+    own_agency.refresh_from_db()
+    assert own_agency.status == Agency.Status.PUBLISHED
+    editor_actions = editor_client.get(reverse("admin:agencies_agency_changelist")).context["action_form"]
+    assert "unpublish" in [value for value, _label in editor_actions.fields["action"].choices]
+
+
+def test_agency_editor_changes_content_but_not_place_or_publication(agency_editor_client, own_agency, other_agency):
+    url = reverse("admin:agencies_agency_change", args=[own_agency.pk])
+    page = agency_editor_client.get(url)
+    form_fields = set(page.context["adminform"].form.fields)
+    assert {"name", "name_zh", "description", "hours_notes", "website", "address"} <= form_fields
+    assert not {"slug", "level", "status", "region", "seat", "parent"} & form_fields
+    data = change_form_data(page)
+    data.update(name="Gansu renamed", parent=str(other_agency.pk), status="draft",
+                region=str(other_agency.region_id))
+    assert agency_editor_client.post(url, data).status_code == 302
+    own_agency.refresh_from_db()
+    assert own_agency.name == "Gansu renamed"
+    assert (own_agency.parent_id, own_agency.status) == (None, Agency.Status.PUBLISHED)
+    assert own_agency.region_id != other_agency.region_id
+    assert own_agency not in other_agency.children.all()
+
+
+def test_agency_editor_revert_from_history_keeps_place_and_publication(agency_editor_client, own_agency):
+    record = own_agency.history.earliest()
+    own_agency.status = Agency.Status.DRAFT  # an editor unpublished it since
+    own_agency.version += 1
+    own_agency.save()
+    url = reverse("admin:agencies_agency_simple_history", args=[own_agency.pk, record.history_id])
+    page = agency_editor_client.get(url)
+    assert agency_editor_client.post(url, change_form_data(page)).status_code == 302
+    own_agency.refresh_from_db()
     assert own_agency.status == Agency.Status.DRAFT
-    assert other_agency.status == Agency.Status.PUBLISHED
+
+
+def test_agency_editor_import_may_not_move_their_agency(agency_editor_client, own_agency, other_agency):
+    from agencies.services import dataset_read, export_dataset, import_dataset
+
+    exported = export_dataset(resource_name="agencies", user=agency_editor_client.user).decode("utf-8-sig")
+    assert exported.count("\n") == 2  # the header and their one agency
+    moved = exported.replace(f",{own_agency.region.code},", f",{other_agency.region.code},")
+    moved = moved.replace(",published,", ",draft,")
+    report = import_dataset(resource_name="agencies", dataset=dataset_read(data=moved.encode(), file_format="csv"),
+                            user=agency_editor_client.user)
+    assert any("row 1, region: Agency editors may not change region" in error for error in report.errors)
+    assert any("row 1, status: Agency editors may not change status" in error for error in report.errors)
+    own_agency.refresh_from_db()
+    assert own_agency.status == Agency.Status.PUBLISHED
 
 
 def test_agency_editor_exports_only_their_own_records(agency_editor_client, own_agency):
@@ -142,7 +198,8 @@ def test_agency_editor_import_rejects_rows_for_other_agencies(agency_editor_clie
         reverse("admin:agencies_contact_import"), {"import_file": upload, "format": "0", "resource": "0"}
     )
     assert response.status_code == 200
-    assert "row 2, agency: You may not edit this agency&#x27;s records." in response.content.decode()
+    assert (f"row 2, agency: &#x27;{other_agency.slug}&#x27; is not the slug of any agency you may edit."
+            in response.content.decode())
     assert "confirm_form" not in response.context
     assert not Contact.objects.filter(kind="fax").exists()
 
