@@ -1,6 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AgenciesConfig(AppConfig):
     name = "agencies"
     verbose_name = "Agencies"
+
+    def ready(self) -> None:
+        from agencies.permissions import sync_groups_after_migrate
+
+        # Not limited to this app as sender: it must run after the permissions of every app exist.
+        post_migrate.connect(sync_groups_after_migrate, dispatch_uid="agencies_sync_groups")

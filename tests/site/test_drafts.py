@@ -8,7 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_published_child_of_a_draft_does_not_name_or_link_it(client):
-    draft = AgencyFactory(name="Secret Draft Bureau", name_zh="保密草稿局", slug="secret-draft", status=Agency.Status.DRAFT)
+    draft = AgencyFactory(name="Secret Draft Bureau", name_zh="保密草稿局", slug="secret-draft",
+                          status=Agency.Status.DRAFT)
     child = AgencyFactory(parent=draft, region=draft.region)
     page = client.get(child.get_absolute_url()).content.decode()
     assert child.name in page
