@@ -132,7 +132,7 @@ class IngestedPageAdmin(admin.ModelAdmin):
                 page.refresh_from_db()
                 messages.success(request, f"{page.get_status_display()}: {page}.")
                 return HttpResponseRedirect(reverse("admin:ingest_ingestedpage_change", args=[page.pk]))
-        category_required = services._category_required()
+        category_required = services.category_required()
         context = {
             **self.admin_site.each_context(request),
             "title": f"Review {page}",

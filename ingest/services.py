@@ -257,7 +257,7 @@ def _apply_hours(*, agency, change, by, page) -> None:
     change.applied_pk = hours.pk
 
 
-def _category_required() -> bool:
+def category_required() -> bool:
     return any(field.name == "category" and not field.null for field in Duty._meta.get_fields())
 
 
@@ -272,7 +272,7 @@ def _set_category(duty: Duty, slug: str | None, *, fallback: Duty | None, key: s
         categories = [category]
     elif fallback is not None:
         categories = list(fallback.categories.all()) if hasattr(fallback, "categories") else [fallback.category]
-    if _category_required():
+    if category_required():
         if not categories:
             raise ValidationError(f"{key}: choose a category for the new duty.")
         duty.category = categories[0]

@@ -60,7 +60,8 @@ def test_from_a_saved_page_to_a_draft_and_from_a_changed_page_to_an_updated_reco
     assert page.locator(".diff ins").first.inner_text().strip() == "and audit"
     assert page.locator("#ingest-source mark.proposed").count() >= 3
     screenshot(page, "ingest-review")
-    page.select_option("select[name^=category-]", "other-tasks")
+    if page.locator("select[name^=category-]").count():  # while a duty needs exactly one category
+        page.select_option("select[name^=category-]", "other-tasks")
     page.click("input[name=apply]")
     page.wait_for_url(re.compile(r"/change/$"))
     agency.refresh_from_db()
