@@ -78,4 +78,4 @@ bench-data: install-test
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) benchmarks/run.py --parts data $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache test-output
+	rm -rf $(VENV) staticfiles .pytest_cache test-output var

@@ -100,8 +100,11 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
 def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> HttpResponseBase:
     entry = cache.get(key) if settings.FRESHNESS_CACHE_RESPONSES else None
     if entry is not None:
-        status, content_type, body = entry
-        return _swap_csrf(request, HttpResponse(body, status=status, content_type=content_type))
+        status, headers, body = entry
+        response = HttpResponse(body, status=status)
+        for header, value in headers:
+            response[header] = value
+        return _swap_csrf(request, response)
     request._freshness_render = True
     try:
         response = view(request, *args, **kwargs)
@@ -114,5 +117,7 @@ def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> H
         and not response.cookies
     ):
         timeout = CLOCK_TIMEOUT if clock else settings.FRESHNESS_TIMEOUT
-        cache.set(key, (response.status_code, response["Content-Type"], response.content), timeout)
+        # The view's own headers (Content-Type, the sitemap's X-Robots-Tag…); middleware adds the rest.
+        headers = [(name, value) for name, value in response.items() if name.lower() != "content-length"]
+        cache.set(key, (response.status_code, headers, response.content), timeout)
     return _swap_csrf(request, response)

@@ -45,6 +45,11 @@ def test_a_repeated_page_is_served_from_the_cache(seed, client, url, django_asse
     assert token.sub(b"", again.content) == token.sub(b"", first.content)
 
 
+def test_a_stored_page_keeps_the_views_own_headers(seed, client):
+    first, again = client.get("/sitemap.xml"), client.get("/sitemap.xml")
+    assert again["X-Robots-Tag"] == first["X-Robots-Tag"] and again["Content-Type"] == first["Content-Type"]
+
+
 def test_each_visitor_gets_a_csrf_token_of_their_own_that_works(seed):
     """The cached page is shared; the token in it is not: the correction form posts fine."""
     tokens = []
