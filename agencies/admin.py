@@ -305,12 +305,12 @@ class DutyInline(RecordInline):
     """Duties in published order; a sub-item names its item as parent."""
 
     model = Duty
-    fields = ["position", "parent", "label", "text", "category"]
+    fields = ["position", "parent", "label", "text", "categories"]
 
     def get_queryset(self, request):
         return (
             super().get_queryset(request)
-            .select_related("parent", "category")
+            .select_related("parent").prefetch_related("categories")
             .order_by(Coalesce("parent__position", "position"), F("parent").asc(nulls_first=True), "position")
         )
 
@@ -324,7 +324,7 @@ class DutyInline(RecordInline):
         formset = super().get_formset(request, obj, **kwargs)
         formset.form.base_fields["text"].widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
         # One query for each select's options, not one per duty row: every row offers the same ones.
-        for name in ("parent", "category"):
+        for name in ("parent", "categories"):
             field = formset.form.base_fields[name]
             field.choices = list(field.choices)
             if hasattr(field.widget, "widget"):  # the admin's add/change-related wrapper

@@ -121,7 +121,7 @@ class AgencyFilter(django_filters.FilterSet):
     def filter_category(self, queryset, name, category):
         if not category:
             return queryset
-        return queryset.filter(pk__in=Duty.objects.filter(category=category).values("agency_id"))
+        return queryset.filter(pk__in=Duty.objects.filter(categories=category).values("agency_id"))
 
     def filter_open_at(self, queryset, name, at):
         return opening.open_at(queryset, at) if at else queryset
@@ -134,7 +134,8 @@ class DutyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH,
                                   help_text="Words in the duty text.")
     category = NaturalKeyFilter(
-        queryset=DutyCategory.objects.all(), to_field_name="slug", help_text="Duty category slug."
+        field_name="categories", queryset=DutyCategory.objects.all(), to_field_name="slug",
+        help_text="Duty category slug: duties that carry it (among others).",
     )
     agency = NaturalKeyFilter(
         queryset=Agency.objects.published(), to_field_name="slug", help_text="Agency slug."

@@ -216,10 +216,10 @@ class AgencyQuerySet(models.QuerySet):
     def with_profile(self) -> AgencyQuerySet:
         """Everything the public profile shows, in a fixed number of queries however much there is."""
         Duty = duty_model()
-        sub_items = Duty.objects.select_related("category").order_by("position")
+        sub_items = Duty.objects.prefetch_related("categories").order_by("position")
         top_level = (
-            Duty.objects.top_level().select_related("category").order_by("position")
-            .prefetch_related(Prefetch("children", queryset=sub_items))
+            Duty.objects.top_level().order_by("position")
+            .prefetch_related("categories", Prefetch("children", queryset=sub_items))
         )
         return self.select_related("region__parent", "seat__parent", "parent").prefetch_related(
             "other_names", "contacts", "office_hours", "special_days", "sources",

@@ -181,8 +181,15 @@ def _children(agencies: list[Agency], rng: random.Random, categories: list, duti
         for position in range(1, duties_per_agency + 1):
             phrase = rng.choice(PHRASES)
             duties.append(Duty(agency=agency, position=position, label=f"({position})",
-                               text=f"To {phrase} (synthetic duty {position}).",
-                               category=categories[position % len(categories)]))
+                               text=f"To {phrase} (synthetic duty {position})."))
     Contact.objects.bulk_create(contacts, batch_size=5000)
     OfficeHours.objects.bulk_create(hours, batch_size=5000)
     Duty.objects.bulk_create(duties, batch_size=5000)
+    # One category per duty by position, a second on every fifth (duties may carry several).
+    Link = Duty.categories.through
+    links = []
+    for duty in duties:
+        links.append(Link(duty_id=duty.pk, dutycategory_id=categories[duty.position % len(categories)].pk))
+        if duty.position % 5 == 0 and len(categories) > 1:
+            links.append(Link(duty_id=duty.pk, dutycategory_id=categories[(duty.position + 1) % len(categories)].pk))
+    Link.objects.bulk_create(links, batch_size=5000)

@@ -53,7 +53,7 @@ def write_files(directory: Path) -> tuple[Path, Path]:
     per_agency = DUTIES // AGENCIES  # 3 items, the first with 2 sub-items
     with duties.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(["agency", "parent", "position", "label", "text", "category"])
+        writer.writerow(["agency", "parent", "position", "label", "text", "categories"])
         for n in range(AGENCIES):
             slug = f"{PREFIX}{n:05d}"
             writer.writerow([slug, "", 1, "(1)", "Formulate synthetic plans and policies.", category])

@@ -9,15 +9,22 @@ from duties.resources import DutyCategoryResource, DutyResource
 @admin.register(Duty)
 class DutyAdmin(StaffAdmin):
     resource_classes = [DutyResource]
-    list_display = ["agency", "label", "short_text", "category", "parent", "position"]
-    list_filter = ["category", "agency__status"]
+    list_display = ["agency", "label", "short_text", "category_names", "parent", "position"]
+    list_filter = ["categories", "agency__status"]
     search_fields = ["text", "label", "agency__name", "agency__name_zh", "agency__slug"]
-    list_select_related = ["agency", "category", "parent"]
-    autocomplete_fields = ["agency", "parent", "category"]
+    list_select_related = ["agency", "parent"]
+    autocomplete_fields = ["agency", "parent", "categories"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("categories")
 
     @admin.display(description="Text")
     def short_text(self, duty: Duty) -> str:
         return duty.text[:80]
+
+    @admin.display(description="Categories")
+    def category_names(self, duty: Duty) -> str:
+        return ", ".join(category.name for category in duty.categories.all()) or "not categorised"
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "parent":
@@ -32,3 +39,11 @@ class DutyCategoryAdmin(StaffAdmin):
     list_display = ["name", "name_zh", "slug", "position"]
     search_fields = ["name", "name_zh", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_deleted_objects(self, objs, request):
+        # Show the refusal on the confirmation page (protect_categories_in_use would refuse anyway).
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for category in objs:
+            if in_use := category.duties.count():
+                protected.append(f"Duty category: {category} (used by {in_use} duties)")
+        return deleted, counts, perms_needed, protected

@@ -7,7 +7,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 
-from agencies.api import ERRORS, AgencyRefSerializer, CategoryBriefSerializer
+from agencies.api import ERRORS, AgencyRefSerializer
+from agencies.api.serializers import DutyCategoriesMixin
 from agencies.filters import DutyFilter
 from api.caching import ConditionalGetMixin
 from api.pagination import ApiPagination
@@ -25,17 +26,16 @@ class DutyParentSerializer(serializers.ModelSerializer):
         fields = ["label", "position"]
 
 
-class DutySerializer(serializers.ModelSerializer):
+class DutySerializer(DutyCategoriesMixin, serializers.ModelSerializer):
     agency = AgencyRefSerializer(help_text="The agency that publishes the duty.")
     label = serializers.CharField(help_text="Label exactly as published: (1), 1., (iii).")
     position = serializers.IntegerField(help_text="Order as published, from 1 (within its item for sub-items).")
     parent = DutyParentSerializer(allow_null=True, help_text="For a sub-item, the item it belongs to; else null.")
     text = serializers.CharField(help_text="Full text, verbatim.")
-    category = CategoryBriefSerializer(help_text="Shared duty category.")
 
     class Meta:
         model = Duty
-        fields = ["agency", "label", "position", "parent", "text", "category"]
+        fields = ["agency", "label", "position", "parent", "text", "categories", "category"]
 
 
 class DutyCategorySerializer(serializers.ModelSerializer):
@@ -61,7 +61,7 @@ class DutyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.GenericVie
     renderer_classes = [JSONRenderer]
 
     def get_queryset(self) -> QuerySet[Duty]:
-        return Duty.objects.published().select_related("agency", "category", "parent").order_by(
+        return Duty.objects.published().select_related("agency", "parent").prefetch_related("categories").order_by(
             "agency__name", "agency_id", Coalesce("parent__position", "position"),
             F("parent_id").asc(nulls_first=True), "position",
         )

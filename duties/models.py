@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
+from django.db.models.signals import pre_delete
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -44,6 +46,9 @@ class DutyQuerySet(models.QuerySet):
     def top_level(self) -> DutyQuerySet:
         return self.filter(parent__isnull=True)
 
+    def in_category(self, category: DutyCategory) -> DutyQuerySet:
+        return self.filter(pk__in=Duty.categories.through.objects.filter(dutycategory=category).values("duty_id"))
+
 
 class Duty(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="duties")
@@ -54,8 +59,11 @@ class Duty(models.Model):
     position = models.PositiveSmallIntegerField(help_text="Order as published, starting at 1.")
     label = models.CharField(max_length=20, help_text="Label exactly as published: (1), 1., (iii).")
     text = models.TextField(help_text="Full text, verbatim.")
-    # A category in use cannot disappear: merge categories before deleting one.
-    category = models.ForeignKey(DutyCategory, on_delete=models.PROTECT, related_name="duties")
+    # A category in use cannot disappear (see protect_categories_in_use): merge categories first.
+    categories = models.ManyToManyField(
+        DutyCategory, related_name="duties", blank=True,
+        help_text="Every category the text plainly speaks of; none while nobody has categorised it yet.",
+    )
     history = HistoricalRecords()
 
     objects = DutyQuerySet.as_manager()
@@ -85,3 +93,15 @@ class Duty(models.Model):
                 raise ValidationError({"parent": _("Sub-items cannot have sub-items of their own.")})
             if self.agency_id and self.parent.agency_id != self.agency_id:
                 raise ValidationError({"parent": _("A sub-item belongs to an item of the same agency.")})
+
+
+
+@receiver(pre_delete, sender=DutyCategory)
+def protect_categories_in_use(sender, instance: DutyCategory, **kwargs) -> None:
+    """The many-to-many link would silently drop a deleted category from its duties: refuse instead,
+    as the former foreign key's PROTECT did (admin, shell and queryset deletes all send this)."""
+    in_use = list(instance.duties.all()[:5])
+    if in_use:
+        raise ProtectedError(
+            f"Duty category “{instance}” is used by duties; move them to another category first.", set(in_use)
+        )

@@ -1,11 +1,14 @@
 """Spreadsheet import and export of duties and the shared duty categories (see agencies.resources)."""
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from import_export import fields, widgets
 
-from agencies.resources import NaturalKeyWidget, StaffResource, _canonical, agency_field
+from agencies.resources import StaffResource, _canonical, agency_field
 from duties.models import Duty, DutyCategory
 
 
@@ -39,6 +42,29 @@ class DutyParentWidget(widgets.Widget):
         return _canonical(parent.position)
 
 
+class CategorySlugsWidget(widgets.ManyToManyWidget):
+    """A duty's categories as their slugs in one cell, separated by commas (semicolons or spaces work
+    too), looked up once per import. An unknown slug is an error, never silently dropped."""
+
+    SEPARATORS = re.compile(r"[\s,;，；]+")
+
+    def __init__(self, **kwargs):
+        super().__init__(DutyCategory, separator=", ", field="slug", **kwargs)
+        self._by_slug: dict[str, DutyCategory] | None = None
+
+    def clean(self, value, row=None, **kwargs) -> list[DutyCategory]:
+        if self._by_slug is None:
+            self._by_slug = {category.slug: category for category in DutyCategory.objects.all()}
+        slugs = [slug for slug in self.SEPARATORS.split(_canonical(value)) if slug]
+        unknown = [slug for slug in slugs if slug not in self._by_slug]
+        if unknown:
+            raise ValueError(f"'{unknown[0]}' is not the slug of any duty category.")
+        return list(dict.fromkeys(self._by_slug[slug] for slug in slugs))
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else self.separator.join(category.slug for category in value.all())
+
+
 class DutyCategoryResource(StaffResource):
     agency_path = None
 
@@ -55,20 +81,81 @@ class DutyCategoryResource(StaffResource):
 class DutyResource(StaffResource):
     agency = agency_field()
     parent = fields.Field(column_name="parent", attribute="parent", widget=DutyParentWidget())
-    category = fields.Field(column_name="category", attribute="category", widget=NaturalKeyWidget(DutyCategory, "slug"))
+    categories = fields.Field(column_name="categories", attribute="categories", widget=CategorySlugsWidget())
     self_parent = "parent"
 
     class Meta(StaffResource.Meta):
         model = Duty
         name = "duties"
-        fields = ["agency", "parent", "position", "label", "text", "category"]
+        fields = ["agency", "parent", "position", "label", "text", "categories"]
         import_id_fields = ["agency", "parent", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The library writes many-to-many fields row by row only, never in bulk: the categories a
+        # row names wait here (by instance) and are written after the duties, in after_import.
+        self._pending_categories: dict[int, tuple[Duty, list[DutyCategory]]] = {}
 
     def get_queryset(self):
         # Reading order: each item followed by its sub-items, so a file can be imported top-down.
-        return Duty.objects.select_related("agency", "parent", "category").order_by(
+        return Duty.objects.select_related("agency", "parent").prefetch_related("categories").order_by(
             "agency__slug", Coalesce("parent__position", "position"), F("parent").asc(nulls_first=True), "position"
         )
 
     def get_bulk_update_fields(self):
-        return ["label", "text", "category"]
+        return ["label", "text"]
+
+    def before_import(self, dataset, **kwargs):
+        # Files from before duties had several categories name one slug in a "category" column.
+        headers = list(dataset.headers or [])
+        if "category" in headers and "categories" not in headers:
+            dataset.headers = ["categories" if header == "category" else header for header in headers]
+        self._pending_categories.clear()
+        self.fields["categories"].widget._by_slug = None
+        super().before_import(dataset, **kwargs)
+
+    def import_instance(self, instance, row, **kwargs):
+        errors: dict = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        field = self.fields["categories"]
+        if field.column_name in row:
+            try:
+                self._pending_categories[id(instance)] = (instance, field.clean(row))
+            except ValueError as error:
+                errors.setdefault("categories", []).append(ValidationError(str(error), code="invalid"))
+        if errors:
+            raise ValidationError(errors)
+
+    def _field_values(self, instance):
+        values = super()._field_values(instance)
+        pending = self._pending_categories.get(id(instance))
+        if pending is not None:
+            values["categories"] = sorted(category.pk for category in pending[1])
+        elif instance.pk is not None:
+            values["categories"] = sorted(category.pk for category in instance.categories.all())
+        return values
+
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if skip:
+            self._pending_categories.pop(id(instance), None)
+        return skip
+
+    def after_import(self, dataset, result, **kwargs):
+        writes = kwargs.get("using_transactions") or not kwargs.get("dry_run")
+        if writes and not result.has_errors() and not result.has_validation_errors():
+            Link = Duty.categories.through
+            pending = [(duty, categories) for duty, categories in self._pending_categories.values() if duty.pk]
+            duty_ids = [duty.pk for duty, _ in pending]
+            for start in range(0, len(duty_ids), 5000):
+                Link.objects.filter(duty_id__in=duty_ids[start:start + 5000]).delete()
+            Link.objects.bulk_create(
+                [Link(duty_id=duty.pk, dutycategory_id=category.pk) for duty, categories in pending
+                 for category in categories],
+                batch_size=self._meta.batch_size,
+            )
+        self._pending_categories.clear()
+        super().after_import(dataset, result, **kwargs)

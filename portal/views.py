@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -158,6 +159,31 @@ def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "portal/correction.html", {"agency": agency, "form": form}, status=status)
 
 
+def compare_cells(agencies: list[Agency]) -> dict[tuple[int, int], dict]:
+    """{(agency id, category id): {"count": items, "first": first item's id}}, counting published items:
+    an item counts once for a category it or any of its sub-items carries. Each agency also learns
+    whether it publishes duties at all and whether some are not categorised yet, so an empty cell
+    can say "none" only where that is the truth."""
+    Link = Duty.categories.through
+    links = (
+        Link.objects.filter(duty__agency__in=agencies)
+        .annotate(item=Coalesce("duty__parent_id", "duty_id"))
+        .values_list("duty__agency_id", "dutycategory_id", "item")
+    )
+    items: dict[tuple[int, int], set[int]] = {}
+    for agency_id, category_id, item in links:
+        items.setdefault((agency_id, category_id), set()).add(item)
+    with_duties = set(Duty.objects.filter(agency__in=agencies).values_list("agency_id", flat=True).distinct())
+    uncategorised = set(
+        Duty.objects.filter(agency__in=agencies, categories__isnull=True)
+        .values_list("agency_id", flat=True).distinct()
+    )
+    for agency in agencies:
+        agency.publishes_duties = agency.pk in with_duties
+        agency.has_uncategorised_duties = agency.pk in uncategorised
+    return {key: {"count": len(ids), "first": min(ids)} for key, ids in items.items()}
+
+
 @cached_page(clock=lambda request: "open_now" in request.GET)
 @require_safe
 def compare(request: HttpRequest) -> HttpResponse:
@@ -166,15 +192,9 @@ def compare(request: HttpRequest) -> HttpResponse:
     agencies = filterset.qs if status == 200 else Agency.objects.none()
     page = Paginator(agencies.select_related("region"), COMPARE_PER_PAGE).get_page(request.GET.get("page"))
     agencies = list(page)
-    cells = (
-        Duty.objects.filter(agency__in=agencies)
-        .values("agency_id", "category_id").annotate(count=Count("id"), first=Min("id"))
-    )
-    by_cell = {(cell["agency_id"], cell["category_id"]): cell for cell in cells}
-    rows = [
-        (category, [(agency, by_cell.get((agency.pk, category.pk))) for agency in agencies])
-        for category in DutyCategory.objects.all()
-    ]
+    cells = compare_cells(agencies)
+    rows = [(category, [(agency, cells.get((agency.pk, category.pk))) for agency in agencies])
+            for category in DutyCategory.objects.all()]
     return render(request, "portal/compare.html", {
         "form": filterset.form, "page": page, "agencies": agencies, "rows": rows,
         "region_choices": region_choices(_chosen_region(filterset)), "levels": Agency.Level.choices,

@@ -8,7 +8,9 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT.parent / "shared" / "seeds"
+# ../shared/seeds beside the checkout (or beside a folder of checkouts, as for parallel clones).
+SEEDS = next((d / "shared" / "seeds" for d in ROOT.parents if (d / "shared" / "seeds").is_dir()),
+             ROOT.parent / "shared" / "seeds")
 OUT = ROOT / "fixtures"
 
 ZJ = "zhejiang-department-of-science-and-technology"
@@ -71,31 +73,42 @@ CATEGORIES = [
      "How the agency's functions are to be transformed."),
 ]
 
-# Top-level categories in published order; sub-items take the category given with them.
+# Categories of the top-level items in published order, space-separated where an item plainly speaks of
+# more than one thing (e.g. "foster ... enterprise technological innovation capabilities" inside a reform
+# item). A category is a judgement about the verbatim text: only what the text says in so many words.
+# Sub-items take their item's categories unless SUB names their own. Items on how functions are to be
+# *transformed* stay in that category alone: they describe change, not a standing duty.
 TOP = {
-    ZJ: ["strategy-planning", "reform-incentives", "funding-platform", "basic-research",
-         "high-tech-industrialization", "enterprise-innovation", "technology-transfer", "regional-innovation",
-         "evaluation-integrity", "international-cooperation", "foreign-talent", "talent-popularization",
-         "awards", "other-tasks"],
-    WZ: ["strategy-planning", "reform-incentives", "funding-platform", "basic-research",
-         "high-tech-industrialization", "enterprise-innovation", "technology-transfer", "regional-innovation",
-         "evaluation-integrity", "international-cooperation", "foreign-talent", "talent-popularization",
-         "awards", "other-tasks", "function-transformation"],
-    GS: ["strategy-planning", "reform-incentives", "funding-platform", "basic-research",
-         "high-tech-industrialization", "high-tech-industrialization", "technology-transfer",
+    ZJ: ["strategy-planning foreign-talent", "reform-incentives", "funding-platform evaluation-integrity",
+         "basic-research", "high-tech-industrialization", "enterprise-innovation",
+         "technology-transfer evaluation-integrity", "regional-innovation", "evaluation-integrity",
+         "international-cooperation", "foreign-talent", "talent-popularization", "awards", "other-tasks"],
+    WZ: ["strategy-planning foreign-talent", "reform-incentives", "funding-platform evaluation-integrity",
+         "basic-research", "high-tech-industrialization", "enterprise-innovation", "technology-transfer",
+         "regional-innovation", "evaluation-integrity", "international-cooperation", "foreign-talent",
+         "talent-popularization", "awards", "other-tasks", "function-transformation"],
+    GS: ["strategy-planning foreign-talent", "reform-incentives enterprise-innovation", "funding-platform",
+         "basic-research", "high-tech-industrialization", "high-tech-industrialization", "technology-transfer",
          "regional-innovation", "evaluation-integrity", "international-cooperation", "foreign-talent",
          "talent-popularization", "awards"],
-    HH: ["strategy-planning", "reform-incentives", "funding-platform", "basic-research",
-         "high-tech-industrialization", "high-tech-industrialization", "technology-transfer",
-         "regional-innovation", "evaluation-integrity", "international-cooperation", "foreign-talent",
-         "talent-popularization", "awards", "funding-platform", "other-tasks", "function-transformation"],
-    GY: ["strategy-planning", "reform-incentives", "funding-platform", "basic-research", "science-data",
-         "high-tech-industrialization", "high-tech-industrialization", "technology-transfer",
-         "regional-innovation", "evaluation-integrity", "international-cooperation", "foreign-talent",
-         "talent-popularization", "awards", "other-responsibilities", "other-tasks",
+    HH: ["strategy-planning foreign-talent", "reform-incentives enterprise-innovation talent-popularization",
+         "funding-platform", "basic-research", "high-tech-industrialization", "high-tech-industrialization",
+         "technology-transfer", "regional-innovation", "evaluation-integrity", "international-cooperation",
+         "foreign-talent", "talent-popularization", "awards", "funding-platform", "other-tasks",
+         "function-transformation"],
+    GY: ["strategy-planning foreign-talent", "reform-incentives enterprise-innovation", "funding-platform",
+         "basic-research", "science-data", "high-tech-industrialization", "high-tech-industrialization",
+         "technology-transfer", "regional-innovation", "evaluation-integrity", "international-cooperation",
+         "foreign-talent", "talent-popularization", "awards", "other-responsibilities", "other-tasks",
          "responsibility-adjustments", "function-transformation"],
 }
-
+# The judgements behind the additions, by item: ZJ (1), WZ (1), GS (1), HH 1, GY (1) plan "the
+# introduction of foreign intelligence / talent / expertise"; ZJ (3), WZ (3) run "innovation surveys /
+# investigation and science and technology reporting"; ZJ (7) guides "scientific and technological
+# confidentiality"; GS (2) "Foster the development of enterprise technological innovation capabilities",
+# HH 2 "advance the technological innovation capacity building of enterprises", GY (2) "increase the
+# scientific and technological innovation capabilities of enterprises"; HH 2 "develop plans and policies
+# for science popularization and communication".
 
 def seed(prefix: str) -> str:
     return next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8")
@@ -154,7 +167,7 @@ AGENCIES = [
          address="No. 33, West Huancheng Road, Hangzhou (Building 4, Provincial Administrative Center )",
          postcode="310006", website="http://kjt.zj.gov.cn", rank="", description="", hours_notes=""),
     dict(slug=WZ, name="Wenzhou Municipal Science and Technology Bureau", name_zh="温州市科学技术局",
-         level="municipal_bureau", region="330300", seat="330300", parent=ZJ,
+         level="municipal_bureau", region="330300", seat="330300", parent=None,
          address="", postcode="", website="", rank="", description="", hours_notes=""),
     dict(slug=GS, name="Gansu Provincial Department of Science and Technology", name_zh="甘肃省科学技术厅",
          level="provincial_department", region="620000", seat="620100", parent=None,
@@ -232,6 +245,7 @@ def build() -> None:
         return pk[kind]
 
     all_duties = duties()
+    used: set[str] = set()
     for agency in AGENCIES:
         slug = agency["slug"]
         for position, name in enumerate(OTHER_NAMES.get(slug, []), start=1):
@@ -253,16 +267,18 @@ def build() -> None:
         categories_in_order = TOP[slug]
         published = all_duties[slug]
         assert len(published) == len(categories_in_order), (slug, len(published))
-        for position, ((label, text, subs), category) in enumerate(zip(published, categories_in_order,
-                                                                        strict=True), start=1):
+        for position, ((label, text, subs), slugs) in enumerate(zip(published, categories_in_order, strict=True),
+                                                                start=1):
             parent_pk = next_pk("duty")
             rows.append({"model": "duties.duty", "pk": parent_pk, "fields": {
                 "agency": [slug], "parent": None, "position": position, "label": label, "text": text,
-                "category": [category]}})
+                "categories": [[category] for category in slugs.split()]}})
+            used.update(slugs.split())
             for sub_position, (sub_label, sub_text) in enumerate(subs, start=1):
                 rows.append({"model": "duties.duty", "pk": next_pk("duty"), "fields": {
                     "agency": [slug], "parent": parent_pk, "position": sub_position, "label": sub_label,
-                    "text": sub_text, "category": [category]}})
+                    "text": sub_text, "categories": [[category] for category in slugs.split()]}})
+    assert used <= {slug for slug, *_ in CATEGORIES}, used - {slug for slug, *_ in CATEGORIES}
     for name, data in [("regions", regions), ("categories", categories), ("agencies", rows)]:
         (OUT / f"{name}.json").write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
         print(f"fixtures/{name}.json: {len(data)} objects")

@@ -21,6 +21,17 @@ def seed(db):
 
 
 @pytest.fixture
+def wenzhou_under_zhejiang(seed):
+    """A supervising link for tests of parent/child behaviour. The seed pages record none (Wenzhou's
+    page never names a supervisor), so the seed has none; tests that need one make it here."""
+    from agencies.models import Agency
+
+    Agency.objects.filter(slug="wenzhou-science-and-technology-bureau").update(
+        parent=Agency.objects.get(slug="zhejiang-department-of-science-and-technology")
+    )
+
+
+@pytest.fixture
 def anon_client(client):
     return client
 

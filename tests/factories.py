@@ -51,8 +51,8 @@ class AgencyFactory(factory.django.DjangoModelFactory):
             for position in range(1, int(extracted) + 1):
                 Duty.objects.create(
                     agency=self, position=position, label=f"({position})",
-                    text=f"Duty number {position} of {self.name}.", category=category,
-                )
+                    text=f"Duty number {position} of {self.name}.",
+                ).categories.set([category])
 
     @factory.post_generation
     def contacts(self, create, extracted, **kwargs):
@@ -129,9 +129,15 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class DutyFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Duty
+        skip_postgeneration_save = True
 
     agency = factory.SubFactory(AgencyFactory)
     position = factory.Sequence(lambda n: n + 1)
     label = factory.LazyAttribute(lambda duty: f"({duty.position})")
     text = "Formulate plans and policies."
-    category = factory.SubFactory(DutyCategoryFactory)
+
+    @factory.post_generation
+    def categories(self, create, extracted, **kwargs):
+        """`categories=[...]` (an empty list for a duty not yet categorised); one new category by default."""
+        if create:
+            self.categories.set([DutyCategoryFactory()] if extracted is None else extracted)

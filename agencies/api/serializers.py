@@ -181,15 +181,31 @@ class CategoryBriefSerializer(serializers.ModelSerializer):
         fields = ["slug", "name", "name_zh"]
 
 
-class SubDutySerializer(serializers.ModelSerializer):
+class DutyCategoriesMixin(serializers.Serializer):
+    """A duty's categories, and (for clients written when a duty had one) the first of them."""
+
+    categories = CategoryBriefSerializer(
+        many=True, read_only=True,
+        help_text="Every shared category the text speaks of, in vocabulary order; empty if not yet categorised.",
+    )
+    category = serializers.SerializerMethodField(
+        help_text="Deprecated: the first of `categories`, or null. Kept for clients of the one-category API.",
+    )
+
+    @extend_schema_field(CategoryBriefSerializer(allow_null=True))
+    def get_category(self, duty: Duty) -> dict | None:
+        categories = duty.categories.all()  # prefetched: no query
+        return CategoryBriefSerializer(categories[0]).data if categories else None
+
+
+class SubDutySerializer(DutyCategoriesMixin, serializers.ModelSerializer):
     label = serializers.CharField(help_text="Label exactly as published: (1), 1., (iii).")
     position = serializers.IntegerField(help_text="Order as published, from 1.")
     text = serializers.CharField(help_text="Full text, verbatim.")
-    category = CategoryBriefSerializer(help_text="Shared duty category.")
 
     class Meta:
         model = Duty
-        fields = ["label", "position", "text", "category"]
+        fields = ["label", "position", "text", "categories", "category"]
 
 
 class DutyTreeSerializer(SubDutySerializer):

@@ -43,7 +43,7 @@ from freshness.memo import remember
 
 def agency_profile_prefetches() -> list:
     """Everything the profile shows, one query per relation whatever the number of rows."""
-    sub_duties = Duty.objects.select_related("category").order_by("position")
+    sub_duties = Duty.objects.prefetch_related("categories").order_by("position")
     return [
         "other_names",
         "contacts",
@@ -53,8 +53,8 @@ def agency_profile_prefetches() -> list:
         Prefetch("children", queryset=Agency.objects.published().order_by("name", "pk"), to_attr="published_children"),
         Prefetch(
             "duties",
-            queryset=Duty.objects.top_level().select_related("category").order_by("position")
-            .prefetch_related(Prefetch("children", queryset=sub_duties)),
+            queryset=Duty.objects.top_level().order_by("position")
+            .prefetch_related("categories", Prefetch("children", queryset=sub_duties)),
             to_attr="top_duties",
         ),
     ]

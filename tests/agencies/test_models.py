@@ -179,17 +179,15 @@ class TestUniqueness:
     def test_duty_positions_are_unique_per_agency_and_per_parent(self):
         duty = DutyFactory(position=1)
         with pytest.raises(IntegrityError), transaction.atomic():
-            Duty.objects.create(agency=duty.agency, position=1, label="(1)", text="x", category=duty.category)
-        Duty.objects.create(agency=duty.agency, parent=duty, position=1, label="(i)", text="x",
-                            category=duty.category)
+            Duty.objects.create(agency=duty.agency, position=1, label="(1)", text="x")
+        Duty.objects.create(agency=duty.agency, parent=duty, position=1, label="(i)", text="x")
         with pytest.raises(IntegrityError), transaction.atomic():
-            Duty.objects.create(agency=duty.agency, parent=duty, position=1, label="(ii)", text="y",
-                                category=duty.category)
+            Duty.objects.create(agency=duty.agency, parent=duty, position=1, label="(ii)", text="y")
 
     def test_sub_item_of_another_agency_is_rejected(self):
         duty = DutyFactory()
         other = AgencyFactory()
-        stray = Duty(agency=other, parent=duty, position=1, label="(i)", text="x", category=duty.category)
+        stray = Duty(agency=other, parent=duty, position=1, label="(i)", text="x")
         with pytest.raises(ValidationError):
             stray.full_clean()
 

@@ -8,7 +8,10 @@ from django.core.management import call_command
 from agencies.models import Agency, Contact, OfficeHours, Region
 from duties.models import Duty, DutyCategory
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+# ../shared/seeds beside the checkout (or beside a folder of checkouts, as for parallel clones).
+_HERE = Path(__file__).resolve()
+SEEDS = next((d / "shared" / "seeds" for d in _HERE.parents[2:] if (d / "shared" / "seeds").is_dir()),
+             _HERE.parents[3] / "shared" / "seeds")
 pytestmark = pytest.mark.usefixtures("seed")
 
 ZJ = "zhejiang-department-of-science-and-technology"
@@ -49,9 +52,26 @@ def test_huaihua_labels_are_published_as_numbers_with_dots():
 
 
 def test_every_duty_is_categorized_and_every_category_has_a_chinese_name():
-    assert not Duty.objects.filter(category__isnull=True).exists()
+    assert not Duty.objects.filter(categories__isnull=True).exists()
     assert not DutyCategory.objects.filter(name_zh="").exists()
-    assert Duty.objects.get(agency__slug=GS, label="(13)").category.slug == "awards"
+    assert [c.slug for c in Duty.objects.get(agency__slug=GS, label="(13)").categories.all()] == ["awards"]
+
+
+@pytest.mark.parametrize("slug, label, quote", [
+    (GS, "(2)", "Foster the development of enterprise technological innovation capabilities"),
+    (HH, "2.", "advance the technological innovation capacity building of enterprises"),
+    (GY, "(2)", "increase the scientific and technological innovation capabilities of enterprises"),
+])
+def test_reform_items_that_speak_of_enterprise_innovation_carry_that_category_too(slug, label, quote):
+    duty = Duty.objects.get(agency__slug=slug, label=label, parent=None)
+    assert quote in duty.text
+    assert {"reform-incentives", "enterprise-innovation"} <= {c.slug for c in duty.categories.all()}
+
+
+def test_wenzhou_names_no_supervising_agency_because_its_page_names_none():
+    # The region hierarchy says Wenzhou is in Zhejiang; its page never says who supervises the bureau.
+    assert Agency.objects.get(slug=WZ).parent is None
+    assert not Agency.objects.filter(parent__isnull=False).exists()
 
 
 @pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside this checkout")
@@ -112,7 +132,7 @@ def test_agency_facts():
     assert zj.address.startswith("No. 33, West Huancheng Road, Hangzhou")
     assert (zj.region.code, zj.seat.code, zj.level) == ("330000", "330100", "provincial_department")
     wz = Agency.objects.get(slug=WZ)
-    assert wz.parent == zj and wz.region.parent.code == "330000"
+    assert wz.parent is None and wz.region.parent.code == "330000"  # its page names no supervisor
     gs = Agency.objects.get(slug=GS)
     assert gs.rank == "director-general level"
     assert list(gs.other_names.values_list("name", flat=True)) == [

@@ -60,7 +60,7 @@ def test_compare_runs_a_constant_number_of_queries(db, client, django_assert_max
         client.get(reverse("site:compare"))
     for _ in range(15):
         agency = AgencyFactory(duties=5)
-        DutyFactory(agency=agency, position=9, category=category)
+        DutyFactory(agency=agency, position=9, categories=[category])
     with django_assert_max_num_queries(len(baseline.captured_queries)):
         client.get(reverse("site:compare"))
 

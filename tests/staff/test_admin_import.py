@@ -115,7 +115,7 @@ def test_preview_counts_new_updated_unchanged_and_skipped(editor_client, own_age
 
 def test_duties_import_with_sub_items_in_xlsx_and_undo_as_a_whole(editor_client, own_agency):
     rows = "agency,parent,position,label,text,category\n"
-    category = own_agency.duties.first().category.slug
+    category = own_agency.duties.first().categories.first().slug
     rows += f"{own_agency.slug},,90,(90),A new item.,{category}\n"
     rows += f"{own_agency.slug},90,1,1.,Its first sub-item.,{category}\n"
     dataset = dataset_read(data=rows.encode(), file_format="csv")
