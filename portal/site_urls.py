@@ -1,10 +1,7 @@
-"""Public site URLs (namespace "site")."""
-from django.contrib.sitemaps.views import sitemap
+"""Public site URLs (namespace "site"), once per language (see portal.urls)."""
 from django.urls import path, re_path
 
-from freshness.pages import cached_page
 from portal import views
-from portal.sitemaps import SITEMAPS
 
 app_name = "site"
 urlpatterns = [
@@ -15,6 +12,4 @@ urlpatterns = [
     path("compare/", views.compare, name="compare"),
     path("regions/", views.region_list, name="regions"),
     re_path(r"^regions/(?P<code>[0-9]{6})/$", views.region_detail, name="region"),
-    path("sitemap.xml", cached_page()(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
-    path("robots.txt", views.robots_txt, name="robots"),
 ]

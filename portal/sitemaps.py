@@ -1,10 +1,18 @@
+"""sitemap.xml: every page once per language, each entry with its hreflang alternates (and x-default,
+the English page)."""
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
 from agencies.models import Agency, Region
 
 
-class AgencySitemap(Sitemap):
+class BilingualSitemap(Sitemap):
+    i18n = True
+    alternates = True
+    x_default = True
+
+
+class AgencySitemap(BilingualSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -15,7 +23,7 @@ class AgencySitemap(Sitemap):
         return agency.updated_at
 
 
-class RegionSitemap(Sitemap):
+class RegionSitemap(BilingualSitemap):
     changefreq = "monthly"
     priority = 0.4
 
@@ -26,7 +34,7 @@ class RegionSitemap(Sitemap):
         return reverse("site:region", kwargs={"code": region.code})
 
 
-class PageSitemap(Sitemap):
+class PageSitemap(BilingualSitemap):
     changefreq = "weekly"
     priority = 0.6
 

@@ -244,5 +244,5 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_safe
 def robots_txt(request: HttpRequest) -> HttpResponse:
-    sitemap_url = request.build_absolute_uri(reverse("site:sitemap"))
+    sitemap_url = request.build_absolute_uri(reverse("sitemap"))
     return HttpResponse(f"User-agent: *\nDisallow: /admin/\nSitemap: {sitemap_url}\n", content_type="text/plain")

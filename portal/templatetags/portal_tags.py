@@ -1,4 +1,7 @@
 from django import template
+from django.conf import settings
+from django.urls import Resolver404, resolve, reverse, translate_url
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext
@@ -62,3 +65,34 @@ def region_options(choices: list[tuple[str, str, bool]], selected: str):
     if parts:
         parts.append("</optgroup>")
     return mark_safe("".join(parts))
+
+
+HREFLANG = {"en": "en", "zh-hans": "zh-Hans"}
+
+
+@register.simple_tag(takes_context=True)
+def language_versions(context) -> list[dict]:
+    """The page in each language: [{code, hreflang, url, absolute, current, same_page}]. Computed in the
+    page's own request, where its URL resolves in the language it is in. A page without language
+    versions (an error page) offers each language's home page instead (same_page False)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    path = request.get_full_path()
+    try:
+        same_page = resolve(request.path_info).namespace == "site"
+    except Resolver404:
+        same_page = False
+    current = get_language()
+    versions = []
+    for code, _name in settings.LANGUAGES:
+        if same_page:
+            url = translate_url(path, code)
+        else:
+            with translation.override(code):
+                url = reverse("site:home")
+        versions.append({
+            "code": code, "hreflang": HREFLANG.get(code, code), "url": url,
+            "absolute": request.build_absolute_uri(url), "current": code == current, "same_page": same_page,
+        })
+    return versions

@@ -2,6 +2,7 @@ import datetime as dt
 import zoneinfo
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
@@ -24,8 +25,21 @@ def freeze(monkeypatch):
     return set_time
 
 
+class ChineseClient(Client):
+    """Asks for the Chinese version of a site page: "/agencies/x/" means "/zh-hans/agencies/x/"."""
+
+    ONE_ADDRESS = ("/zh-hans/", "/api/", "/admin/", "/i18n/", "/static/", "/sitemap.xml", "/robots.txt")
+
+    def generic(self, method, path, *args, **kwargs):
+        if path.startswith("/") and not path.startswith(self.ONE_ADDRESS):
+            path = "/zh-hans" + path
+        return super().generic(method, path, *args, **kwargs)
+
+
 @pytest.fixture
-def zh_client(client, settings):
-    """A visitor who chose Simplified Chinese (the language cookie set by the switcher)."""
+def zh_client(db, settings):
+    """A visitor who chose Simplified Chinese: the language cookie set by the switcher, and the
+    Chinese URLs (see ChineseClient)."""
+    client = ChineseClient()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     return client

@@ -97,12 +97,16 @@ def test_switch_language_and_it_is_remembered(seed, browser_page):
     page.click("button[name=language][value=zh-hans]")
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "怀化市科学技术局"
-    page.click("a[href='/regions/']")
+    assert page.url.endswith(f"/zh-hans/agencies/{HUAIHUA}/")  # the same page, in Chinese
+    page.click("a[href='/zh-hans/regions/']")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     assert page.locator("h1").inner_text() == "按地区浏览机关"
+    page.goto(f"/agencies/{HUAIHUA}/")  # an English address, later: the choice is remembered
+    assert page.url.endswith(f"/zh-hans/agencies/{HUAIHUA}/")
     page.click("button[name=language][value=en]")
     page.wait_for_load_state()
-    assert page.locator("h1").inner_text() == "Bureaus by region"
+    assert page.locator("h1").inner_text() == "Huaihua Municipal Science and Technology Bureau"
+    assert page.url.endswith(f"/agencies/{HUAIHUA}/") and "/zh-hans/" not in page.url
 
 
 def test_download_the_vcard(seed, browser_page, tmp_path):

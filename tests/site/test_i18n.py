@@ -1,20 +1,71 @@
 import re
 
+import pytest
+from django.conf import settings
 from django.urls import reverse
 
 from tests.site.conftest import GANSU, HUAIHUA, WENZHOU
 
+PAGES = ["/", "/?q=seismic", f"/agencies/{HUAIHUA}/", f"/agencies/{HUAIHUA}/correction/", "/compare/", "/regions/",
+         "/regions/430000/"]
 
-def test_language_switch_is_on_every_page_and_remembered(seed, client):
-    for url in ["/", f"/agencies/{HUAIHUA}/", "/compare/", "/regions/", "/regions/430000/"]:
-        body = client.get(url).content.decode()
-        assert f'action="{reverse("set_language")}"' in body
-        assert '<button type="submit" name="language" value="zh-hans" lang="zh-Hans">中文</button>' in body
-    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": f"/agencies/{HUAIHUA}/"})
-    assert response.status_code == 302 and response["Location"] == f"/agencies/{HUAIHUA}/"
-    body = client.get(f"/agencies/{HUAIHUA}/").content.decode()  # the cookie remembers the choice
-    assert '<html lang="zh-Hans">' in body
-    assert '<span class="lang-switch__current" aria-current="true" lang="zh-Hans">中文</span>' in body
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_has_its_own_url_per_language_with_hreflang_alternates_and_canonical(seed, client, path):
+    english = client.get(path).content.decode()
+    chinese = client.get(f"/zh-hans{path}").content.decode()
+    assert '<html lang="en">' in english and '<html lang="zh-Hans">' in chinese
+    for body in (english, chinese):
+        assert f'<link rel="alternate" hreflang="en" href="http://testserver{path}">' in body
+        assert f'<link rel="alternate" hreflang="zh-Hans" href="http://testserver/zh-hans{path}">' in body
+        assert f'<link rel="alternate" hreflang="x-default" href="http://testserver{path}">' in body
+    canonical = r'<link rel="canonical" href="http://testserver(/zh-hans)?/'
+    assert re.search(canonical, english).group(1) is None
+    assert re.search(canonical, chinese).group(1) == "/zh-hans"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_the_switcher_keeps_you_on_the_same_page_both_ways(seed, client, path):
+    english = client.get(path).content.decode()
+    assert '<input type="hidden" name="next" value="/zh-hans' + path.replace("&", "&amp;") + '">' in english
+    assert '<button type="submit" name="language" value="zh-hans" lang="zh-Hans">中文</button>' in english
+    assert '<span class="lang-switch__current" aria-current="true" lang="en">English</span>' in english
+    chinese = client.get(f"/zh-hans{path}").content.decode()
+    assert f'<input type="hidden" name="next" value="{path}">' in chinese
+    assert '<span class="lang-switch__current" aria-current="true" lang="zh-Hans">中文</span>' in chinese
+
+
+def test_choosing_a_language_goes_to_that_page_and_is_remembered_for_a_year(seed, client):
+    page = f"/agencies/{HUAIHUA}/"
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": f"/zh-hans{page}"})
+    assert response.status_code == 302 and response["Location"] == f"/zh-hans{page}"
+    cookie = response.cookies[settings.LANGUAGE_COOKIE_NAME]
+    assert cookie.value == "zh-hans" and int(cookie["max-age"]) == 365 * 24 * 60 * 60
+    # Back later on an English address (a bookmark, the home page): the remembered choice applies.
+    again = client.get(page, {"x": "1"})
+    assert again.status_code == 302 and again["Location"] == f"/zh-hans{page}?x=1"
+    assert "Cookie" in again["Vary"] and "private" in again["Cache-Control"]
+    response = client.post(reverse("set_language"), {"language": "en", "next": page})
+    assert response["Location"] == page
+    assert client.get(page).status_code == 200  # English chosen: no redirect
+
+
+def test_the_api_admin_and_sitemap_stay_unprefixed_whatever_the_cookie(seed, zh_client):
+    assert zh_client.get("/api/v1/agencies/").status_code == 200
+    assert zh_client.get("/sitemap.xml").status_code == 200
+    assert zh_client.get("/robots.txt").status_code == 200
+    assert zh_client.get("/zh-hans/api/v1/agencies/").status_code == 404
+    body = zh_client.get(f"/api/v1/agencies/{HUAIHUA}/").json()
+    assert body["web_url"] == f"http://testserver/agencies/{HUAIHUA}/"
+
+
+def test_sitemap_lists_each_page_in_both_languages_with_alternates(seed, client):
+    body = client.get("/sitemap.xml").content.decode()
+    assert f"<loc>http://testserver/agencies/{HUAIHUA}/</loc>" in body
+    assert f"<loc>http://testserver/zh-hans/agencies/{HUAIHUA}/</loc>" in body
+    assert (f'<xhtml:link rel="alternate" hreflang="zh-hans" href="http://testserver/zh-hans/agencies/{HUAIHUA}/"/>'
+            in body)
+    assert f'<xhtml:link rel="alternate" hreflang="x-default" href="http://testserver/agencies/{HUAIHUA}/"/>' in body
 
 
 def test_chinese_profile_shows_chinese_names_first_and_marks_english_content(seed, zh_client, freeze):
@@ -22,7 +73,7 @@ def test_chinese_profile_shows_chinese_names_first_and_marks_english_content(see
     body = zh_client.get(f"/agencies/{HUAIHUA}/").content.decode()
     assert '<h1 lang="zh-Hans">怀化市科学技术局</h1>' in body
     assert '<p class="profile__alt" lang="en">Huaihua Municipal Science and Technology Bureau</p>' in body
-    assert '<a href="/regions/430000/" lang="zh-Hans">湖南省</a>' in body
+    assert '<a href="/zh-hans/regions/430000/" lang="zh-Hans">湖南省</a>' in body
     assert "国庆节休息 · 10月8日（星期四）08:00 开始办公" in body
     assert '<ol class="duties" lang="en">' in body  # duties exist only in English
     current = '<strong class="tag tag--current">当前季节</strong>'
@@ -38,7 +89,7 @@ def test_chinese_ui_falls_back_to_english_content_with_lang_attribute(seed, zh_c
 def test_chinese_search_results_and_unknown_hours(seed, zh_client):
     body = zh_client.get("/", {"q": "温州"}).content.decode()
     assert "找到 1 个机关" in body
-    assert re.search(r'<a href="/agencies/wenzhou[\w-]+/" lang="zh-Hans">温州市科学技术局</a>', body)
+    assert re.search(r'<a href="/zh-hans/agencies/wenzhou[\w-]+/" lang="zh-Hans">温州市科学技术局</a>', body)
     assert "未公布办公时间" in body
     assert "<title>“温州” – 搜索 · 科技局信息门户</title>" in body
 

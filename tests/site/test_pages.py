@@ -102,7 +102,7 @@ def test_pages_have_canonical_urls_and_meaningful_titles(seed, client):
 
 def test_404_page_is_in_the_site_style_and_language(db, client, settings):
     settings.DEBUG = False
-    response = client.get("/no/such/page/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    response = client.get("/zh-hans/no/such/page/")
     body = response.content.decode()
     assert response.status_code == 404
     assert '<html lang="zh-Hans">' in body and "<h1>页面不存在</h1>" in body
