@@ -1,7 +1,9 @@
 """The staff pages: ingest a page, review it side by side, apply, undo, provenance; scoped as always."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agencies.models import Agency
@@ -142,3 +144,16 @@ def test_fetching_by_url_when_enabled_refuses_loopback_and_honours_the_servers_c
     page = IngestedPage.objects.get()
     assert response.status_code == 302 and (page.url, page.encoding) == ("http://bureau.example/about", "gb18030")
     assert page.changes.filter(kind="duty").count() == 2
+
+
+def test_the_review_page_reads_a_fixed_number_of_queries_however_many_changes(db, editor, editor_client):
+    small = page_ingest(data="Example City Science and Technology Bureau\n(1) Plan.\n(2) Fund.\n", by=editor)
+    items = "".join(f"({n}) Item {n}.\n" for n in range(1, 41))
+    large = page_ingest(data=f"Example Town Science and Technology Bureau\n{items}Tel: 0571-87654321\n", by=editor)
+    counts = []
+    for page in (small, large):
+        with CaptureQueriesContext(connection) as queries:
+            assert editor_client.get(review_url(page)).status_code == 200
+        counts.append(len(queries))
+    assert small.changes.count() < 5 < 40 < large.changes.count()
+    assert counts[0] == counts[1]
