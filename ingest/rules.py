@@ -371,8 +371,27 @@ def _children(text: str, labels: list[Label], parent: Label, stop: int, top_styl
     return chosen
 
 
+DUTY_SECTION = re.compile(r"职责|职能|responsibilit|functions|duties", re.I)
+
+
+def duties_section(duties: list[Fact]) -> list[Fact]:
+    """A page in sections ('一、主要职责' (一)(二)… '二、内设机构' (一)…): the duties are the items of
+    the one section that names them, not the section headings."""
+    if len(duties) < 2 or not all(len(d.value["text"]) <= 20 and not re.search(r"[。.;；]$", d.value["text"])
+                                  for d in duties):
+        return duties
+    named = [d for d in duties if d.children and DUTY_SECTION.search(d.value["text"])]
+    if len(named) != 1:
+        return duties
+    return [Fact(child.value, child.start, child.end, child.flag) for child in named[0].children]
+
+
 def find_duties(text: str) -> list[Fact]:
     """Numbered duties with their labels as published, sub-items nested under their item."""
+    return duties_section(_numbered_items(text))
+
+
+def _numbered_items(text: str) -> list[Fact]:
     labels = find_labels(text)
     top = _top_sequence(labels)
     duties = []

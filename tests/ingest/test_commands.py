@@ -39,8 +39,8 @@ def test_ingest_pages_reads_a_folder_and_summarises_every_page(capsys):
     out = capsys.readouterr().out
     lines = out.splitlines()
     assert lines[0].split() == ["file", "bureau", "status", "changes", "flagged", "not", "read"]
-    assert len([line for line in lines if line.startswith(("en_", "zh_"))]) == 10
+    assert len([line for line in lines if line.startswith(("en_", "zh_"))]) == 11
     refused = next(line for line in lines if line.startswith("zh_gb18030_nometa.txt"))
     assert "refused" in refused and "not UTF-8" in refused
-    assert lines[-1].startswith("9 of 10 pages read in ") and lines[-1].endswith("1 refused.")
-    assert IngestedPage.objects.count() == 9
+    assert lines[-1].startswith("10 of 11 pages read in ") and lines[-1].endswith("1 refused.")
+    assert IngestedPage.objects.count() == 10

@@ -24,11 +24,11 @@ def test_huaihuas_hours_are_flagged_for_their_days_not_counted_as_monday_to_frid
 
 def test_the_invented_corpus_scores_one_for_every_kind_of_fact():
     evaluation = evaluate_corpus(PAGES)
-    assert len(evaluation.pages) == 10
+    assert len(evaluation.pages) == 11
     per_kind = evaluation.per_kind()
     assert set(per_kind) == set(KINDS)
     assert {kind: scores for kind, scores in per_kind.items() if scores != (1.0, 1.0)} == {}
-    assert evaluation.totals()["duties"][1] == 39
+    assert evaluation.totals()["duties"][1] == 42
 
 
 def test_a_wrong_answer_lowers_precision_and_recall(tmp_path):
@@ -46,7 +46,7 @@ def test_a_wrong_answer_lowers_precision_and_recall(tmp_path):
 def test_ingest_eval_prints_the_table_and_fails_strictly_on_a_miss(capsys, tmp_path):
     call_command("ingest_eval", "--seeds", str(tmp_path / "none"), "--corpus", str(PAGES), "--strict")
     out = capsys.readouterr().out
-    assert "corpus" in out and "duties       39        39     39     1.000      1.000" in out
+    assert "corpus" in out and "duties       42        42     42     1.000      1.000" in out
     (tmp_path / "page.txt").write_text("(1) Plan.\n(2) Fund.\n")
     (tmp_path / "expected.json").write_text('{"page.txt": {"duties": []}}')
     with pytest.raises(Exception, match="below 1.0"):

@@ -216,3 +216,14 @@ def test_what_no_rule_reads_is_listed_as_unparsed_never_dropped():
     text = "Example City Science and Technology Bureau\n(1) Plan.\n(2) Fund.\nVisitors please bring ID\n"
     page = extract(text)
     assert [text[s:e] for s, e in page.unparsed] == ["Visitors please bring ID"]
+
+
+def test_a_page_in_sections_takes_its_duties_from_the_section_that_names_them():
+    text = ("一、主要职责\n（一）贯彻方针政策。\n（二）实施科技计划。\n二、内设机构\n（一）办公室。负责运转。\n"
+            "（二）计划科。\n三、联系方式\n")
+    assert duties_of(text) == [("（一）", "贯彻方针政策。", []), ("（二）", "实施科技计划。", [])]
+
+
+def test_an_item_with_sub_items_among_real_duties_is_not_a_section():
+    text = "(1) Plan the city's science.\n(2) Adjustment of responsibilities\n1. Moved out.\n2. Moved in.\n"
+    assert [label for label, _, _ in duties_of(text)] == ["(1)", "(2)"]
