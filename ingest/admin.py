@@ -132,14 +132,13 @@ class IngestedPageAdmin(admin.ModelAdmin):
                 page.refresh_from_db()
                 messages.success(request, f"{page.get_status_display()}: {page}.")
                 return HttpResponseRedirect(reverse("admin:ingest_ingestedpage_change", args=[page.pk]))
-        category_required = services.category_required()
         context = {
             **self.admin_site.each_context(request),
             "title": f"Review {page}",
             "opts": self.opts,
             "page": page,
             "source_html": highlighted_source(page, changes),
-            "rows": rows(page, changes, category_required),
+            "rows": rows(page, changes),
             "unparsed": [page.text[start:end] for start, end in page.extraction.get("unparsed", [])],
             "errors": errors,
             "posted": request.POST if errors else None,
@@ -149,7 +148,7 @@ class IngestedPageAdmin(admin.ModelAdmin):
             "regions": Region.objects.order_by("code") if page.agency is None else [],
             "levels": Agency.Level.choices,
             "contact_kinds": Contact.Kind.choices,
-            "categories": DutyCategory.objects.order_by("position") if category_required else [],
+            "categories": DutyCategory.objects.order_by("position"),
             "weekday_choices": WEEKDAY_CHOICES,
             "suggested_level": suggested_level(page),
             "needs_english_name": not (page.extraction.get("name") or {}).get("value"),
@@ -180,15 +179,15 @@ def decisions_from(post, changes: list[ProposedChange]) -> dict[int, services.De
         if decision == "accepted":
             edited_text = post.get(f"value-{change.pk}")
             weekdays = post.get(f"weekdays-{change.pk}")
-            category = post.get(f"category-{change.pk}")
+            categories = [slug for slug in post.getlist(f"category-{change.pk}") if slug]
             if change.kind == "field" and edited_text is not None and edited_text != change.proposed:
                 value = edited_text.strip()
-            elif change.kind == "duty" and (edited_text is not None or category):
+            elif change.kind == "duty" and (edited_text is not None or categories):
                 value = dict(change.proposed)
                 if edited_text is not None:
                     value["text"] = edited_text.strip()
-                if category:
-                    value["category"] = category
+                if categories:
+                    value["categories"] = categories
             elif change.kind == "contact" and change.proposed:
                 edited = {name: post.get(f"{name}-{change.pk}", change.proposed[name]).strip()
                           for name in ("kind", "label", "value")}

@@ -51,7 +51,7 @@ class Row:
     proposed: str
     diff: SafeString | None
     editable: str  # "text", "weekdays", "" (shown, not edited)
-    needs_category: bool
+    offers_categories: bool
     excerpt: str
 
 
@@ -77,7 +77,7 @@ def describe(kind: str, value) -> str:
     return str(value)
 
 
-def rows(page: IngestedPage, changes: list[ProposedChange], category_required: bool) -> list[Row]:
+def rows(page: IngestedPage, changes: list[ProposedChange]) -> list[Row]:
     result = []
     for change in changes:
         diff = None
@@ -93,8 +93,7 @@ def rows(page: IngestedPage, changes: list[ProposedChange], category_required: b
                 editable = "contact"
             elif change.kind == "hours" and not change.proposed.get("weekdays"):
                 editable = "weekdays"
-        needs_category = (change.kind == "duty" and change.action == "add" and category_required
-                          and not change.proposed.get("parent"))
+        offers_categories = change.kind == "duty" and change.action == "add"
         result.append(Row(change, describe(change.kind, change.current), describe(change.kind, change.value),
-                          diff, editable, needs_category, change.source_excerpt))
+                          diff, editable, offers_categories, change.source_excerpt))
     return result

@@ -257,25 +257,15 @@ def _apply_hours(*, agency, change, by, page) -> None:
     change.applied_pk = hours.pk
 
 
-def category_required() -> bool:
-    return any(field.name == "category" and not field.null for field in Duty._meta.get_fields())
-
-
-def _set_category(duty: Duty, slug: str | None, *, fallback: Duty | None, key: str) -> list[DutyCategory]:
-    """Categories are the portal's vocabulary, not the page's: staff choose one for a new item; a new
-    sub-item takes its item's."""
-    categories = []
-    if slug:
-        category = DutyCategory.objects.filter(slug=slug).first()
-        if category is None:
-            raise ValidationError(f"{key}: no duty category '{slug}'.")
-        categories = [category]
-    elif fallback is not None:
-        categories = list(fallback.categories.all()) if hasattr(fallback, "categories") else [fallback.category]
-    if category_required():
-        if not categories:
-            raise ValidationError(f"{key}: choose a category for the new duty.")
-        duty.category = categories[0]
+def _categories(value: dict, *, parent: Duty | None, key: str) -> list[DutyCategory]:
+    """Categories are the portal's vocabulary, not the page's: staff may choose some for a new item
+    (none is fine: "not categorised"); a new sub-item with none takes its item's."""
+    slugs = value.get("categories") or ([value["category"]] if value.get("category") else [])
+    categories = list(DutyCategory.objects.filter(slug__in=slugs))
+    if missing := sorted(set(slugs) - {category.slug for category in categories}):
+        raise ValidationError(f"{key}: no duty category '{missing[0]}'.")
+    if not categories and parent is not None:
+        categories = list(parent.categories.all())
     return categories
 
 
@@ -349,9 +339,9 @@ def _renumber(existing: list[Duty], page_order: list[str], additions: list[Propo
         _stamp(duty, by=by, page=page).save()
     for label, change in added.items():
         duty = Duty(agency=agency, parent=parent, position=wanted[label], label=label, text=change.value["text"])
-        categories = _set_category(duty, change.value.get("category"), fallback=parent, key=change.key)
+        categories = _categories(change.value, parent=parent, key=change.key)
         _save(duty, by=by, page=page, key=change.key)
-        if hasattr(duty, "categories") and categories:
+        if categories:
             duty.categories.set(categories)
         change.applied_pk = duty.pk
         if parent is None:

@@ -157,3 +157,18 @@ def test_the_review_page_reads_a_fixed_number_of_queries_however_many_changes(db
         counts.append(len(queries))
     assert small.changes.count() < 5 < 40 < large.changes.count()
     assert counts[0] == counts[1]
+
+
+def test_staff_may_give_a_new_duty_categories_or_none(seed, seed_pages, editor, editor_client):
+    text = seed_text(seed_pages, "004").rstrip() + "\n(19) Run the science museum.\n(20) Publish data.\n"
+    page = page_ingest(data=text, by=editor)
+    museum, data = page.changes.get(key="duty (19)"), page.changes.get(key="duty (20)")
+    assert "Categories (optional" in editor_client.get(review_url(page)).content.decode()
+    response = editor_client.post(review_url(page), {
+        f"decision-{museum.pk}": "accepted", f"category-{museum.pk}": ["talent-popularization", "other-tasks"],
+        f"decision-{data.pk}": "accepted"})
+    assert response.status_code == 302
+    agency = Agency.objects.get(pk=page.agency_id)
+    assert sorted(agency.duties.get(label="(19)").categories.values_list("slug", flat=True)) == [
+        "other-tasks", "talent-popularization"]
+    assert not agency.duties.get(label="(20)").categories.exists()

@@ -10,7 +10,6 @@ from ingest.models import IngestedPage, ProposedChange
 from ingest.services import (
     Decision,
     NewAgency,
-    category_required,
     page_apply_undo,
     page_ingest,
     page_reject,
@@ -77,9 +76,8 @@ def test_accepting_applies_every_change_in_one_write_recorded_in_history(changed
     assert agency.last_verified == TODAY and agency.version > version
     assert agency.duties.get(parent=None, label="(2)").text.startswith("Coordinating and leading")
     assert agency.duties.get(parent=None, label="(15)").position == 15
-    added = agency.duties.get(label="(15)")  # a new item takes the category staff chose (one or many per duty)
-    chosen = [c.slug for c in added.categories.all()] if hasattr(added, "categories") else [added.category.slug]
-    assert chosen == ["other-tasks"]
+    added = agency.duties.get(label="(15)")  # a new item takes the categories staff chose
+    assert [category.slug for category in added.categories.all()] == ["other-tasks"]
     assert list(agency.contacts.filter(label="Public Telephone").values_list("value", flat=True)) == ["(0571)87054008"]
     assert agency.sources.filter(page_date="2026-11-01").exists()
     reasons = set(Duty.history.filter(agency_id=agency.pk, history_user=editor).values_list(
@@ -251,11 +249,9 @@ def test_a_chinese_page_needs_staff_to_give_the_english_name(db, editor):
 
 def test_undo_is_refused_where_history_has_no_earlier_version(db, editor):
     region = Region.objects.create(code="990000", name="Example Province", level="province")
-    category = DutyCategory.objects.get(slug="other-tasks")
     agency = Agency.objects.create(name="Example City Science and Technology Bureau", slug="example-city",
                                    level="municipal_bureau", region=region)
-    category_field = {"category": category} if category_required() else {}
-    Duty.objects.bulk_create([Duty(agency=agency, position=1, label="(1)", text="Plan.", **category_field)])
+    Duty.objects.bulk_create([Duty(agency=agency, position=1, label="(1)", text="Plan.")])
     page = page_ingest(data="Example City Science and Technology Bureau\n(1) Plan the city.\n(2) Fund.\n", by=editor)
     page_review_apply(page=page, decisions=accept_all(page), by=editor)
     with pytest.raises(ValidationError, match="No earlier version of duty"):
