@@ -54,14 +54,15 @@ def setup_django(database_url: str) -> None:
     django.setup()
 
 
-def child(size: int, engine: str, parts: list[str], fragment: Path) -> None:
+def child(size: int, engine: str, parts: list[str], fragment: Path, *, regenerate: bool) -> None:
     """One dataset on one database: build or reuse it, then the in-process parts."""
     setup_django(datasets.database_url(size, engine))
-    stats = datasets.build(size, engine)
+    stats = datasets.build(size, engine, regenerate=regenerate)
     report.where(size=size, database=engine)
     rows = [["agencies (incl. seed)", stats["agencies"], ""], ["duties", stats["duties"], ""],
             ["database size (MB)", stats["database_mb"], ""],
-            ["generation (s)", stats.get("generate_s"), "reused" if stats["reused"] else "this run"],
+            ["generation (s)", stats.get("generate_s"), ("reused" if stats["reused"] else "this run")
+             + (f", migrated in place {stats['upgraded_at']}" if stats.get("upgraded_at") else "")],
             ["fresh statistics (s)", stats.get("analyze_s"),
              "VACUUM ANALYZE" if engine == "postgres" else "ANALYZE + PRAGMA optimize"]]
     if "search_index_s" in stats:
@@ -84,6 +85,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="old spelling of --parts (bench_hours = hours)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load part")
     parser.add_argument("--duration", type=float, default=30, help="seconds per load run")
+    parser.add_argument("--regenerate", action="store_true",
+                        help="generate the datasets again even where a large one could be migrated in place")
     parser.add_argument("--json", type=Path, help="also write every table of the run to this JSON file")
     parser.add_argument("--child", nargs=2, metavar=("SIZE", "ENGINE"), help=argparse.SUPPRESS)
     parser.add_argument("--fragment", type=Path, help=argparse.SUPPRESS)
@@ -94,7 +97,7 @@ def main() -> None:
     if unknown := sorted(set(parts) - set(known)):
         parser.error(f"unknown parts {unknown}; known: {known}")
     if args.child:
-        child(int(args.child[0]), args.child[1], args.child_parts, args.fragment)
+        child(int(args.child[0]), args.child[1], args.child_parts, args.fragment, regenerate=args.regenerate)
         return
 
     sizes = [3300, 100_000] if args.full else args.sizes
@@ -114,6 +117,7 @@ def main() -> None:
                 datasets.ensure_pg_database(size)
             with tempfile.NamedTemporaryFile(suffix=".json", dir=datasets.DATA) as fragment:
                 command = [sys.executable, __file__, "--child", str(size), engine, "--fragment", fragment.name,
+                           *(["--regenerate"] if args.regenerate else []),
                            "--child-parts", *[p for p in parts if p not in [*SERVED_PARTS, DATA_ONLY]]]
                 env = {**os.environ, "DJANGO_ALLOW_ASYNC_UNSAFE": "true"}
                 subprocess.run(command, check=True, env=env)
