@@ -44,7 +44,14 @@ def content_models() -> list[type[models.Model]]:
 
 
 def content_tables(using: str = "default") -> list[str]:
-    existing = set(connections[using].introspection.table_names())
+    """Content tables that exist and can carry triggers (SQLite's virtual tables, e.g. a full-text
+    index, cannot: they are kept in sync from their content tables, which do carry them)."""
+    connection = connections[using]
+    existing = set(connection.introspection.table_names())
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND sql LIKE 'CREATE VIRTUAL TABLE%'")
+            existing -= {name for (name,) in cursor.fetchall()}
     return sorted({model._meta.db_table for model in content_models()} & existing)
 
 
