@@ -181,6 +181,7 @@ def test_every_content_table_carries_the_version_triggers(db):
         with_triggers = {row[0].strip('"') for row in cursor.fetchall()}
     assert set(content_tables()) <= with_triggers
     assert PublicHoliday._meta.db_table in with_triggers
+    assert Duty.categories.through._meta.db_table in with_triggers  # a many-to-many join table
 
 
 def test_writes_outside_the_content_leave_the_version_alone(db):
