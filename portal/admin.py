@@ -1,6 +1,12 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import CorrectionReport
+
+# The staff back office says whose it is (not "Django administration").
+admin.site.site_header = _("Bureau portal · staff")
+admin.site.site_title = _("Bureau portal staff")
+admin.site.index_title = _("Records of the bureau portal")
 
 
 @admin.register(CorrectionReport)

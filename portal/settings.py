@@ -44,6 +44,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses HTML, JSON and CSV (not /admin/): BREACH reasoning in portal/compression.py.
+    "portal.compression.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "corsheaders.middleware.CorsMiddleware",
@@ -204,7 +206,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No deep links: each would be a link nested inside the operation's toggle button (axe
+    # nested-interactive); the rest of Swagger UI's defaults stay.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": False},
     "REDOC_DIST": "SIDECAR",
+    # System fonts: ReDoc's theme names Montserrat/Roboto, which would come from a font CDN.
+    "REDOC_UI_SETTINGS": {"theme": {"typography": {
+        "fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "system-ui, sans-serif"},
+        "code": {"fontFamily": "ui-monospace, monospace"},
+    }}},
     "ENUM_NAME_OVERRIDES": {
         "AgencyLevelEnum": "agencies.models.Agency.Level",
         "RegionLevelEnum": "agencies.models.Region.Level",

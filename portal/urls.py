@@ -14,6 +14,8 @@ from portal.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every page (and the admin links none): answer from the project.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("api.urls")),

@@ -1,6 +1,8 @@
 """The public site: thin views over published agencies (reads live on the querysets)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -240,6 +242,16 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
         "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),
         "page": page, "results": results,
     })
+
+
+FAVICON = Path(__file__).resolve().parent.parent / "static" / "portal" / "favicon.ico"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(FAVICON.read_bytes(), content_type="image/vnd.microsoft.icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @require_safe

@@ -1,0 +1,55 @@
+"""How responses travel: the favicon, the staff branding, compression decided per response type."""
+import gzip
+
+import pytest
+from django.urls import reverse
+
+from tests.site.conftest import HUAIHUA
+
+
+def test_favicon_is_served_from_the_project(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/vnd.microsoft.icon"
+    assert response.content[:4] == b"\x00\x00\x01\x00"  # an ICO header, not an HTML page
+    assert "max-age" in response["Cache-Control"]
+
+
+def test_admin_is_branded_as_the_portal(admin_client):
+    body = admin_client.get(reverse("admin:index")).content.decode()
+    assert "Django administration" not in body
+    assert "Bureau portal" in body
+
+
+@pytest.mark.parametrize("url", [f"/agencies/{HUAIHUA}/", "/?q=foreign+experts", f"/api/v1/agencies/{HUAIHUA}/",
+                                 "/api/v1/agencies/?format=csv"])
+def test_html_json_and_csv_are_compressed_for_clients_that_accept_gzip(seed, client, url):
+    plain = client.get(url)
+    response = client.get(url, headers={"accept-encoding": "gzip, deflate, br"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    plain_bytes, compressed = client_bytes(plain), client_bytes(response)
+    body = gzip.decompress(compressed)
+    if url.startswith("/api/"):
+        assert body == plain_bytes
+    else:  # the same page, but each response masks its CSRF token afresh (language switch, forms)
+        assert len(body) == len(plain_bytes) and body.endswith(b"</html>\n")
+    assert len(compressed) < len(plain_bytes) / 2
+
+
+def client_bytes(response) -> bytes:
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_compressed_api_etag_still_answers_304(seed, client):
+    first = client.get(f"/api/v1/agencies/{HUAIHUA}/", headers={"accept-encoding": "gzip"})
+    again = client.get(f"/api/v1/agencies/{HUAIHUA}/", headers={"accept-encoding": "gzip",
+                                                                 "if-none-match": first["ETag"]})
+    assert again.status_code == 304
+
+
+def test_staff_pages_are_never_compressed(admin_client):
+    # Private data beside reflected search input: no compression, no BREACH length oracle.
+    response = admin_client.get(reverse("admin:portal_correctionreport_changelist"), {"q": "secret"},
+                                headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200 and not response.has_header("Content-Encoding")
