@@ -15,6 +15,9 @@ import holidays
 # How far ahead to look for the next opening before giving up (a bureau closed for a year is
 # effectively "no upcoming hours").
 HORIZON_DAYS = 400
+# The longest run of days off searched for a holiday on either side of a weekend day (Spring
+# Festival blocks are 8–9 days).
+MAX_BLOCK_DAYS = 12
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,56 @@ class Calendar:
         if date in workdays:
             return CalendarDay(date, "workday", "Make-up workday", "调休上班", "package")
         if date.isoweekday() >= 6:
-            return CalendarDay(date, "weekend")
+            name, name_zh = self.holiday_block_name(date)
+            return CalendarDay(date, "weekend", name, name_zh)
         return CalendarDay(date, "workday_regular")
 
-    def special_days(self, start: dt.date, end: dt.date) -> list[CalendarDay]:
-        """Holidays and make-up workdays between start and end inclusive."""
+    def _is_holiday(self, date: dt.date) -> tuple[str, str] | None:
+        entry = self.overrides.get(date)
+        if entry is not None:
+            return (entry.name, entry.name_zh) if entry.kind == "holiday" else None
+        english, chinese, _workdays = _package_year(date.year)
+        return (english[date], chinese.get(date, "")) if date in english else None
+
+    def _is_day_off(self, date: dt.date) -> bool:
+        """A holiday, or a weekend day that is not a make-up workday."""
+        if self._is_holiday(date):
+            return True
+        entry = self.overrides.get(date)
+        if entry is not None:
+            return False  # a staff make-up workday
+        return date.isoweekday() >= 6 and date not in _package_year(date.year)[2]
+
+    def holiday_block_name(self, date: dt.date) -> tuple[str, str]:
+        """A weekend day inside a holiday block (a run of days off with a holiday in it, as the State
+        Council announces them: "1 to 7 October off") carries the block's holiday name; otherwise ("", "").
+
+        The block's name is its most frequent holiday name ("National Day" over "Day off
+        (substituted …)"), the earliest on a tie."""
+        names: list[tuple[dt.date, str, str]] = []
+        for step in (-1, 1):
+            day = date + dt.timedelta(days=step)
+            for _ in range(MAX_BLOCK_DAYS):
+                if not self._is_day_off(day):
+                    break
+                holiday = self._is_holiday(day)
+                if holiday:
+                    names.append((day, *holiday))
+                day += dt.timedelta(days=step)
+        if not names:
+            return "", ""
+        names.sort()
+        counts: dict[tuple[str, str], int] = {}
+        for _day, name, name_zh in names:
+            counts[(name, name_zh)] = counts.get((name, name_zh), 0) + 1
+        return max(counts, key=counts.get)  # dicts keep insertion order: the earliest wins a tie
+
+    def special_days(self, start: dt.date, end: dt.date, *, with_block_weekends: bool = False) -> list[CalendarDay]:
+        """Holidays and make-up workdays between start and end inclusive (and, if asked, the weekend
+        days inside holiday blocks, named after their holiday)."""
         days = (self.day(start + dt.timedelta(days=n)) for n in range((end - start).days + 1))
-        return [day for day in days if day.kind in {"holiday", "workday"}]
+        return [day for day in days if day.kind in {"holiday", "workday"}
+                or (with_block_weekends and day.kind == "weekend" and day.name)]
 
 
 @dataclass(frozen=True, order=True)
@@ -126,6 +172,8 @@ def day_schedule(hours: Sequence, special_days: Sequence, calendar: Calendar, da
             season = next((rule.season_name for rule in rules if rule.season_name), "")
             return DaySchedule(date, intervals, reason, calendar_day.name, calendar_day.name_zh, season)
     if calendar_day.kind == "weekend":
+        if calendar_day.name:  # a weekend day inside a holiday block is said to be the holiday
+            return DaySchedule(date, (), "public_holiday", calendar_day.name, calendar_day.name_zh)
         return DaySchedule(date, (), "weekend")
     return DaySchedule(date, (), "no_hours")
 

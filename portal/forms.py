@@ -14,6 +14,8 @@ from portal.models import MESSAGE_MAX_LENGTH, CorrectionReport
 
 MESSAGE_MIN_LENGTH = 10
 RATE_WINDOW_SECONDS = 3600
+# The national calendar is known for these years; past them an answer would be a guess.
+VISIT_YEARS = (2000, 2099)
 
 
 class CorrectionForm(forms.ModelForm):
@@ -63,3 +65,24 @@ def correction_rate_exceeded(request: HttpRequest) -> bool:
         cache.set(key, 1, RATE_WINDOW_SECONDS)
         count = 1
     return count > settings.CORRECTIONS_PER_HOUR
+
+
+class VisitForm(forms.Form):
+    """"Is it open on …?": a day (and, if given, a time) in the bureau's own zone. Plain GET, no script."""
+
+    on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+                         help_text=_("For example 2026-10-02"),
+                         error_messages={"required": _("Enter the date of your visit."),
+                                         "invalid": _("Enter a real date, for example 2026-10-02.")})
+    at = forms.TimeField(label=_("Time (optional)"), required=False,
+                         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+                         help_text=_("24-hour clock, for example 14:30"),
+                         error_messages={"invalid": _("Enter a time on the 24-hour clock, for example 14:30.")})
+
+    def clean_on(self):
+        day = self.cleaned_data["on"]
+        if not VISIT_YEARS[0] <= day.year <= VISIT_YEARS[1]:
+            raise forms.ValidationError(_("Choose a date between %(first)d and %(last)d.") % {
+                "first": VISIT_YEARS[0], "last": VISIT_YEARS[1]})
+        return day
+

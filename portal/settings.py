@@ -148,6 +148,7 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # a returning visitor who chose Chinese lands on the Chinese pages (portal.middleware).
 LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+FORMAT_MODULE_PATH = ["portal.formats"]  # one date style per language (portal/formats/)
 TIME_ZONE = "UTC"  # stored in UTC; every agency carries its own IANA zone
 USE_I18N = True
 USE_TZ = True

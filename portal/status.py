@@ -7,10 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from agencies.hours import Calendar, CalendarDay, OfficeStatus, day_schedule
+from agencies.hours import Calendar, CalendarDay, DaySchedule, OfficeStatus, day_schedule
 from agencies.models import Agency, OfficeHours, SpecialDay
 
 
@@ -27,16 +30,22 @@ def format_time(value: dt.time | dt.datetime) -> str:
 
 
 def format_moment(moment: dt.datetime, now: dt.datetime) -> str:
-    """'08:00' later today, otherwise 'Thu 8 Oct 08:00' (in the agency's own zone, never converted)."""
+    """'08:00' later today, otherwise 'Thursday 8 October 08:00' (in the agency's own zone, never converted)."""
     if moment.date() == now.date():
         return format_time(moment)
     if moment.date() == now.date() + dt.timedelta(days=1):
         return _("tomorrow %(time)s") % {"time": format_time(moment)}
-    return dateformat.format(moment, pgettext("weekday, day, month and time of the next opening", "D j M H:i"))
+    return dateformat.format(moment, pgettext("weekday, day, month and time of the next opening", "l j F H:i"))
 
 
 def format_date(day: dt.date) -> str:
-    return dateformat.format(day, pgettext("a date in lists of holidays", "D j M Y"))
+    """'Friday 5 January 2024' / '2024年1月5日（星期五）': the site's one date style, with the weekday."""
+    return dateformat.format(day, pgettext("a date with its weekday", "l j F Y"))
+
+
+def format_datetime(moment: dt.datetime) -> str:
+    """'5 January 2024 08:35' / '2024年1月5日 08:35' (the site's date style and a 24-hour time)."""
+    return f"{dateformat.format(moment, get_format('DATE_FORMAT'))} {format_time(moment)}"
 
 
 @dataclass(frozen=True)
@@ -78,6 +87,41 @@ def status_line(status: OfficeStatus) -> StatusLine:
     return StatusLine("closed", _("%(reason)s · opens %(when)s") % {"reason": reason, "when": when})
 
 
+def time_range(opens: dt.time, closes: dt.time) -> SafeString:
+    # One unbreakable unit: a range never wraps between its two times (see .time-range in site.css).
+    return format_html('<span class="time-range">{}–{}</span>', format_time(opens), format_time(closes))
+
+
+def hours_html(intervals: Sequence) -> SafeString:
+    """'08:30–12:00 and 14:30–17:30 (lunch break 12:00–14:30)': a break is said in words, not a comma."""
+    ranges = [time_range(interval.opens, interval.closes) for interval in intervals]
+    if len(ranges) == 2:
+        return format_html(_("{first} and {second} (lunch break {lunch})"), first=ranges[0], second=ranges[1],
+                           lunch=time_range(intervals[0].closes, intervals[1].opens))
+    return mark_safe(", ".join(ranges))
+
+
+def day_summary(schedule: DaySchedule) -> SafeString:
+    """One day in words: its hours, or why it is closed (the DaySchedule office_status worked from)."""
+    detail = _pick(schedule.detail, schedule.detail_zh)
+    if schedule.intervals:
+        hours = hours_html(schedule.intervals)
+        if schedule.reason == "makeup_workday":
+            return format_html(_("{hours} (make-up workday)"), hours=hours)
+        if schedule.reason == "special_hours":
+            return format_html(_("{hours} (changed hours: {reason})"), hours=hours, reason=detail) if detail \
+                else format_html(_("{hours} (changed hours)"), hours=hours)
+        return hours
+    if schedule.reason == "public_holiday":
+        return format_html(_("closed: public holiday ({name})"), name=detail) if detail \
+            else format_html("{}", _("closed: public holiday"))
+    if schedule.reason == "special_closure":
+        return format_html(_("closed: {reason}"), reason=detail) if detail else format_html("{}", _("closed"))
+    if schedule.reason == "weekend":
+        return format_html("{}", _("closed: weekend"))
+    return format_html("{}", _("closed"))
+
+
 WEEKDAYS = range(1, 8)
 
 
@@ -93,7 +137,7 @@ class SeasonTable:
     valid_from: str
     valid_through: str
     is_current: bool
-    rows: list[tuple[str, list[OfficeHours]]]
+    rows: list[tuple[str, list[OfficeHours], bool]]  # weekday name, intervals, is today (current season)
 
     @property
     def is_all_year(self) -> bool:
@@ -113,8 +157,10 @@ def weekly_tables(hours: Sequence[OfficeHours], today: dt.date) -> list[SeasonTa
     tables = []
     for (valid_from, valid_through), rules in seasons.items():
         first = rules[0]
+        is_current = first.season.contains(today)
         rows = [
-            (weekday_name(weekday), sorted((r for r in rules if weekday in r.weekday_set), key=lambda r: r.opens))
+            (weekday_name(weekday), sorted((r for r in rules if weekday in r.weekday_set), key=lambda r: r.opens),
+             is_current and weekday == today.isoweekday())
             for weekday in WEEKDAYS
         ]
         name = _pick(first.season_name, first.season_name_zh)
@@ -123,7 +169,7 @@ def weekly_tables(hours: Sequence[OfficeHours], today: dt.date) -> list[SeasonTa
             name_lang="zh-Hans" if name and name == first.season_name_zh else "en",
             valid_from=season_label(valid_from) if valid_from else "",
             valid_through=season_label(valid_through) if valid_through else "",
-            is_current=first.season.contains(today),
+            is_current=is_current,
             rows=rows,
         ))
     # The current season first: it is what a visitor needs today.
@@ -151,11 +197,14 @@ def upcoming_days(agency: Agency, calendar: Calendar, today: dt.date) -> list[Up
     hours = list(agency.office_hours.all())
     days: list[UpcomingDay] = []
     calendar_day: CalendarDay
-    for calendar_day in calendar.special_days(today, end):
+    # Weekend days inside a holiday block are listed too: the whole block is closed for the holiday.
+    for calendar_day in calendar.special_days(today, end, with_block_weekends=True):
         if calendar_day.date in special_dates:
             continue
         name = _pick(calendar_day.name, calendar_day.name_zh)
-        if calendar_day.kind == "holiday":
+        if calendar_day.kind == "weekend" and day_schedule(hours, [], calendar, calendar_day.date).intervals:
+            continue  # a bureau that keeps weekend hours keeps them (its own rules say so)
+        if calendar_day.kind in {"holiday", "weekend"}:
             days.append(UpcomingDay(calendar_day.date, format_date(calendar_day.date), "holiday", name))
         else:
             intervals = day_schedule(hours, [], calendar, calendar_day.date).intervals if hours else ()

@@ -1,7 +1,9 @@
 """The public site: thin views over published agencies (reads live on the querysets)."""
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -21,11 +23,19 @@ from agencies.models import Agency, Region
 from duties.models import Duty, DutyCategory
 from freshness.memo import remember
 from freshness.pages import cached_page
-from portal.forms import CorrectionForm, correction_rate_exceeded
+from portal.forms import CorrectionForm, VisitForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
 from portal.services import correction_report_create
-from portal.status import format_time, status_line, upcoming_days, weekly_tables
+from portal.status import (
+    day_summary,
+    format_date,
+    format_datetime,
+    format_time,
+    status_line,
+    upcoming_days,
+    weekly_tables,
+)
 from portal.vcard import agency_vcard
 
 RESULTS_PER_PAGE = 20
@@ -101,18 +111,43 @@ def home(request: HttpRequest) -> HttpResponse:
     }, status=status)
 
 
+def _visit_answer(agency: Agency, form: VisitForm, calendar: Calendar) -> dict:
+    """"Is it open on …?" from the one office_status: the day's hours (or why closed) and, for a
+    given time, the same open/closed answer as the API's status at that moment."""
+    day, time = form.cleaned_data["on"], form.cleaned_data.get("at")
+    moment = dt.datetime.combine(day, time or dt.time(0), tzinfo=agency.zone)
+    status = agency_status(agency, moment, calendar)
+    return {
+        "date": format_date(day), "time": format_time(time) if time else "",
+        "known": status.state != "unknown", "day": day_summary(status.today), "season": status.season,
+        "status": status_line(status) if time else None,
+        "api_url": f"{reverse('api:agency-status', kwargs={'slug': agency.slug})}?{urlencode({'at': moment.isoformat()})}",
+    }
+
+
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     calendar, now = remember("calendar", Calendar.load), timezone.now()
     local_now = now.astimezone(agency.zone)
     status = agency_status(agency, now, calendar)
     url = request.build_absolute_uri(agency.get_absolute_url())
+    phones = [c for c in agency.contacts.all() if c.is_phone]
+    website = agency.website or next((c.value for c in agency.contacts.all() if c.kind == "website"), "")
+    visit_form = VisitForm(request.GET if "on" in request.GET else None,
+                           initial={"on": local_now.date()}, auto_id="visit_%s")
     return {
         "agency": agency,
         "status": status_line(status),
+        "today_label": format_date(local_now.date()),
+        "today_hours": day_summary(status.today) if status.state != "unknown" else "",
+        "as_of": format_datetime(local_now),
+        "publishes_phone_or_website": bool(phones or website),
+        "region_to_browse": agency.region.parent or agency.region,
+        "visit_form": visit_form,
+        "visit": _visit_answer(agency, visit_form, calendar) if visit_form.is_valid() else None,
         "local_time": format_time(local_now),
         "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
-        "phones": [c for c in agency.contacts.all() if c.is_phone],
+        "phones": phones,
         "other_contacts": [c for c in agency.contacts.all() if not c.is_phone],
         # The website field repeats a published website contact more often than not.
         "show_website": bool(agency.website) and all(c.value != agency.website for c in agency.contacts.all()),
@@ -128,7 +163,8 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published().with_profile(), slug=slug)
     context = _profile_context(request, agency)
     context["correction_form"] = CorrectionForm()
-    return render(request, "portal/agency_detail.html", context)
+    status = 400 if context["visit_form"].is_bound and context["visit_form"].errors else 200
+    return render(request, "portal/agency_detail.html", context, status=status)
 
 
 @require_safe

@@ -8,6 +8,7 @@ from django.utils.translation import get_language, gettext
 
 from agencies.phones import national_format
 from portal.search import highlight as highlight_text
+from portal.status import hours_html
 
 register = template.Library()
 
@@ -15,6 +16,12 @@ register = template.Library()
 @register.filter
 def highlight(text: str, query: str):
     return highlight_text(text, query)
+
+
+@register.filter
+def hours(intervals) -> str:
+    """Office-hours intervals as unbreakable ranges, a lunch break said in words."""
+    return hours_html(intervals)
 
 
 @register.filter
