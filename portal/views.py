@@ -121,7 +121,8 @@ def _visit_answer(agency: Agency, form: VisitForm, calendar: Calendar) -> dict:
         "date": format_date(day), "time": format_time(time) if time else "",
         "known": status.state != "unknown", "day": day_summary(status.today), "season": status.season,
         "status": status_line(status) if time else None,
-        "api_url": f"{reverse('api:agency-status', kwargs={'slug': agency.slug})}?{urlencode({'at': moment.isoformat()})}",
+        "api_url": f"{reverse('api:agency-status', kwargs={'slug': agency.slug})}?"
+                   f"{urlencode({'at': moment.isoformat()})}",
     }
 
 

@@ -93,7 +93,8 @@ def test_next_60_days_list_holidays_closures_and_makeup_workdays(seed, client, f
     lines = [" ".join(line.split()) for line in upcoming.strip().splitlines() if line.strip()]
     assert lines[:3] == [
         "Friday 18 September 2026: closed – Office move",
-        "Sunday 20 September 2026: make-up workday: offices work as on a weekday (08:00–12:00 and 15:00–18:00 (lunch break 12:00–15:00))",
+        "Sunday 20 September 2026: make-up workday: offices work as on a weekday "
+        "(08:00–12:00 and 15:00–18:00 (lunch break 12:00–15:00))",
         "Friday 25 September 2026: public holiday (Mid-Autumn Festival)",
     ]
     assert "Thursday 1 October 2026: public holiday (National Day)" in lines
@@ -101,7 +102,8 @@ def test_next_60_days_list_holidays_closures_and_makeup_workdays(seed, client, f
     assert "Sunday 4 October 2026: public holiday (National Day)" in lines
     assert "Saturday 26 September 2026: public holiday (Mid-Autumn Festival)" in lines
     assert not any(line.startswith("Saturday 17 October 2026") for line in lines)  # an ordinary weekend
-    assert "Saturday 10 October 2026: make-up workday: offices work as on a weekday (08:00–12:00 and 14:30–17:30 (lunch break 12:00–14:30))" in lines
+    assert ("Saturday 10 October 2026: make-up workday: offices work as on a weekday "
+            "(08:00–12:00 and 14:30–17:30 (lunch break 12:00–14:30))") in lines
 
 
 def test_phones_show_local_format_with_tel_links_on_e164_and_published_labels(seed, client):
