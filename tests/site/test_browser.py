@@ -22,7 +22,7 @@ PAGE_TYPES = {
     "regions": "/regions/",
     "not-found": "/agencies/no-such-bureau/",
 }
-PHONE = {"width": 390, "height": 844}
+PHONE = {"width": 360, "height": 800}
 
 
 def axe_violations(page) -> list[dict]:

@@ -169,7 +169,8 @@ def test_robots_txt_points_to_the_sitemap_and_keeps_crawlers_out_of_the_admin(db
 
 def test_filters_fold_away_after_a_plain_search_but_stay_open_when_in_use(seed, client):
     # Folded on the home page too (a phone sees results first); site.js unfolds them on wide screens.
-    assert '<details class="filters-panel" data-open-when-wide>' in client.get("/").content.decode()
+    home = client.get("/").content.decode()
+    assert '<details class="filters-panel" data-open-when-wide>' in home and "{#" not in home
     assert '<details class="filters-panel">' in client.get("/", {"q": "Huaihua"}).content.decode()
     body = client.get("/", {"q": "Huaihua", "level": "municipal_bureau"}).content.decode()
     assert '<details class="filters-panel" open>' in body and "Filters (in use)" in body
