@@ -134,7 +134,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     phones = [c for c in agency.contacts.all() if c.is_phone]
     website = agency.website or next((c.value for c in agency.contacts.all() if c.kind == "website"), "")
     visit_form = VisitForm(request.GET if "on" in request.GET else None,
-                           initial={"on": local_now.date()}, auto_id="visit_%s")
+                           initial={"on": local_now.date()}, auto_id="visit_%s", label_suffix="")
     return {
         "agency": agency,
         "status": status_line(status),

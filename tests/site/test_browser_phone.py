@@ -153,7 +153,8 @@ def test_printed_profile_keeps_site_name_season_and_says_as_of_when(seed, browse
     page = phone_page(browser, live_server, "en", width=794, height=1123)
     page.goto(f"/agencies/{HUAIHUA}/")
     page.emulate_media(media="print")
-    colours = page.evaluate("""() => [".site-name", ".tag--current"].map(s => getComputedStyle(document.querySelector(s)).color)""")
+    colours = page.evaluate("""() => [".site-name", ".tag--current"].map(
+        s => getComputedStyle(document.querySelector(s)).color)""")
     assert colours == ["rgb(0, 0, 0)", "rgb(0, 0, 0)"]
     assert page.locator(".answer .status .print-only").is_visible()
     assert "as of " in page.locator(".answer .status").inner_text()
