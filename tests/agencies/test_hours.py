@@ -153,6 +153,31 @@ def test_calendar_lists_holidays_and_make_up_workdays_of_a_range():
     assert dt.date(2026, 9, 19) not in kinds  # an ordinary Saturday is not listed
 
 
+@pytest.mark.parametrize(("day", "name"), [
+    (dt.date(2026, 10, 4), "National Day"),  # Sunday between the holidays of 1–7 October
+    (dt.date(2026, 2, 22), "Chinese New Year (Spring Festival)"),  # not the "Day off (substituted …)"
+    (dt.date(2026, 6, 20), "Dragon Boat Festival"),  # the weekend after a Friday holiday
+    (dt.date(2026, 4, 4), "Tomb-Sweeping Day"),  # the Saturday before a Sunday–Monday holiday
+    (dt.date(2026, 10, 11), ""),  # the Sunday after the Saturday make-up workday: an ordinary weekend
+    (dt.date(2026, 11, 28), ""),
+])
+def test_weekend_days_inside_a_holiday_block_carry_the_holiday_name(day, name):
+    assert Calendar().day(day).name == name
+
+
+def test_a_weekend_day_in_a_holiday_block_is_closed_for_the_holiday(db):
+    rules = [OfficeHours(weekdays="12345", opens=dt.time(9), closes=dt.time(17))]
+    status = office_status(hours=rules, calendar=Calendar(), at=at(2026, 10, 4, 10))
+    assert (status.state, status.reason, status.detail, status.detail_zh) == (
+        "closed", "public_holiday", "National Day", "国庆节")
+    ordinary = office_status(hours=rules, calendar=Calendar(), at=at(2026, 10, 11, 10))
+    assert (ordinary.state, ordinary.reason) == ("closed", "weekend")
+    # The staff calendar still decides: a staff make-up workday ends the block.
+    staff = Calendar([PublicHoliday(date=dt.date(2026, 10, 3), kind="workday", name="Make-up", name_zh="调休")])
+    assert staff.day(dt.date(2026, 10, 4)).name == "National Day (observed)"  # only 5–7 October follow
+    assert staff.day(dt.date(2026, 10, 3)).kind == "workday"
+
+
 def test_office_status_reads_no_database(django_assert_num_queries, db):
     rules = [OfficeHours(weekdays="12345", opens=dt.time(9), closes=dt.time(17))]
     calendar = Calendar()

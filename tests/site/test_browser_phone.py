@@ -191,3 +191,17 @@ def test_a_bureau_publishing_nothing_points_to_the_correction_form(seed, browser
     page.click("text=Tell the editors with the correction form")
     assert page.evaluate("location.hash") == "#correction"
     page.context.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_visit_answers_errors_and_the_correction_page_have_no_axe_violations(seed, browser, live_server, language):
+    page = phone_page(browser, live_server, language, width=1280, height=900)
+    failures = {}
+    for name, url in EXTRA_PAGES.items():
+        page.goto(url)
+        page.evaluate(AXE_SOURCE)
+        violations = page.evaluate("async () => (await axe.run(document)).violations")
+        if violations:
+            failures[name] = [{"id": v["id"], "nodes": [n["target"] for n in v["nodes"]][:3]} for v in violations]
+    page.context.close()
+    assert failures == {}, json.dumps(failures, indent=1)
