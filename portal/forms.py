@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from portal.models import MESSAGE_MAX_LENGTH, CorrectionReport
 
@@ -31,15 +31,19 @@ class CorrectionForm(forms.ModelForm):
     message = forms.CharField(
         label=_("What is wrong or missing?"), min_length=MESSAGE_MIN_LENGTH, max_length=MESSAGE_MAX_LENGTH,
         strip=True, widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=ngettext_lazy(
-            "Please say where on the page the problem is (at most %(max)d character).",
-            "Please say where on the page the problem is (at most %(max)d characters).",
-            "max",
-        ) % {"max": MESSAGE_MAX_LENGTH},
     )
 
     def __init__(self, *args, **kwargs):
+        # Labels are questions or carry their own punctuation: no ":" after "？".
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        # Built per form, in the request's language (a lazy string with a % evaluated once, at import,
+        # would stay English on Chinese pages).
+        self.fields["message"].help_text = ngettext(
+            "Please say where on the page the problem is (at most %(max)d character).",
+            "Please say where on the page the problem is (at most %(max)d characters).",
+            MESSAGE_MAX_LENGTH,
+        ) % {"max": MESSAGE_MAX_LENGTH}
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["website"].widget.attrs.update(tabindex="-1", autocomplete="off")
 

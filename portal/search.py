@@ -43,6 +43,13 @@ def snippet(text: str, query: str, context: int = SNIPPET_CONTEXT) -> str:
     return ("…" if start else "") + text[start:end].strip() + ("…" if end < len(text) else "")
 
 
+def duty_reference(duty) -> str:
+    """How to name a duty in a sentence: its published label without a closing full stop ("10." reads
+    "Duty 10", "(3)" stays "Duty (3)"), a sub-item after its item ("Duty (15) (ii)")."""
+    labels = [duty.parent.label, duty.label] if duty.parent_id else [duty.label]
+    return " ".join(label.rstrip(".．") for label in labels)
+
+
 @dataclass(frozen=True)
 class Match:
     field: str  # translated description: "Name", "Other name", "Region", "Duty (3)"
@@ -73,6 +80,6 @@ def match_reasons(agency: Agency, query: str, limit: int = 3) -> list[Match]:
             if _contains(text, query):
                 found.append(Match(_("Region"), highlight(text, query), lang))
     for duty in getattr(agency, "matching_duties", []):
-        label = f"{duty.parent.label} {duty.label}" if duty.parent_id else duty.label
-        found.append(Match(_("Duty %(label)s") % {"label": label}, highlight(snippet(duty.text, query), query), "en"))
+        found.append(Match(_("Duty %(label)s") % {"label": duty_reference(duty)},
+                           highlight(snippet(duty.text, query), query), "en"))
     return found[:limit]

@@ -126,6 +126,20 @@ def _visit_answer(agency: Agency, form: VisitForm, calendar: Calendar) -> dict:
     }
 
 
+def phone_numbers(contacts) -> list[dict]:
+    """Each telephone number once, with every label it is published under ("tel" and "Contact
+    (Department Office)" for one Gansu number): [{e164, kinds, contacts}] in published order. The
+    records stay as published; only the page folds them."""
+    by_number: dict[str, list] = {}
+    for contact in contacts:
+        if contact.is_phone:
+            by_number.setdefault(contact.e164 or contact.value, []).append(contact)
+    return [
+        {"e164": same[0].e164, "contacts": same, "kinds": list(dict.fromkeys(c.get_kind_display() for c in same))}
+        for same in by_number.values()
+    ]
+
+
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     calendar, now = remember("calendar", Calendar.load), timezone.now()
     local_now = now.astimezone(agency.zone)
@@ -149,6 +163,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
         "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
         "phones": phones,
+        "phone_numbers": phone_numbers(agency.contacts.all()),
         "other_contacts": [c for c in agency.contacts.all() if not c.is_phone],
         # The website field repeats a published website contact more often than not.
         "show_website": bool(agency.website) and all(c.value != agency.website for c in agency.contacts.all()),

@@ -30,6 +30,39 @@ def local_phone(e164: str) -> str:
     return national_format(e164) if e164 else ""
 
 
+def _chinese() -> bool:
+    return (get_language() or "en").startswith("zh")
+
+
+@register.simple_tag
+def colon() -> str:
+    """The colon after a label: full-width in Chinese ("名称："), ": " in English."""
+    return "：" if _chinese() else ": "
+
+
+FULL_WIDTH = {":": "：", ";": "；", ",": "，", "/": "／"}
+
+
+@register.simple_tag
+def punct(mark: str) -> str:
+    """A separator in the page's language: "；" in Chinese, "; " in English ("/" stays spaced: " / ")."""
+    if _chinese():
+        return FULL_WIDTH.get(mark, mark)
+    return " / " if mark == "/" else f"{mark} "
+
+
+@register.filter(is_safe=True)
+def parens(value: str) -> str:
+    """Wraps in brackets: full-width in Chinese ("冬季（10月1日至6月30日）"), " (…)" in English."""
+    return f"（{value}）" if _chinese() else f" ({value})"
+
+
+@register.filter
+def timezone_label(zone: str) -> str:
+    """China's zone by the name citizens know ("Beijing time"); any other by its identifier."""
+    return gettext("Beijing time") if zone == "Asia/Shanghai" else zone
+
+
 @register.simple_tag
 def page_lang() -> str:
     """The BCP 47 tag of the page language, for comparing with content `lang` values."""

@@ -77,7 +77,7 @@ def test_chinese_profile_shows_chinese_names_first_and_marks_english_content(see
     assert "国庆节休息 · 10月8日（星期四）08:00 开始办公" in body
     assert '<ol class="duties" lang="en">' in body  # duties exist only in English
     current = '<strong class="tag tag--current">当前季节</strong>'
-    assert f'<span lang="zh-Hans">冬季</span> (10月1日至6月30日) {current}' in body
+    assert f'<span lang="zh-Hans">冬季</span>（10月1日至6月30日） {current}' in body
 
 
 def test_chinese_ui_falls_back_to_english_content_with_lang_attribute(seed, zh_client):

@@ -41,7 +41,7 @@ def test_foreign_experts_finds_gansu_by_its_other_name_and_shows_why(seed, clien
 
 def test_duty_match_shows_a_highlighted_snippet_with_the_published_label(seed, client):
     body = client.get(HOME, {"q": "seismic"}).content.decode()
-    assert "Duty (17) 3.:" in body
+    assert "Duty (17) 3: " in body
     assert "Transfer the responsibility of <mark>seismic</mark> prevention" in body
 
 
