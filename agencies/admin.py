@@ -334,7 +334,7 @@ class DutyInline(RecordInline):
 
 class SourceInline(RecordInline):
     model = Source
-    fields = ["title", "url", "page_date", "translator", "retrieved_at", "reference"]
+    fields = ["title", "url", "origin", "page_date", "translator", "retrieved_at", "reference"]
 
 
 # --- agencies ------------------------------------------------------------------------------------
@@ -364,7 +364,8 @@ class AgencyForm(forms.ModelForm):
         model = Agency
         fields = [
             "name", "name_zh", "slug", "level", "status", "region", "seat", "parent", "address", "postcode",
-            "timezone", "rank", "description", "website", "hours_notes", "last_verified",
+            "timezone", "rank", "description", "website", "hours_as_published", "hours_notes", "hours_notes_zh",
+            "last_verified",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -415,7 +416,8 @@ class AgencyAdmin(StaffAdmin):
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "level", "status", "seen_version"]}),
         ("Place", {"fields": ["region", "seat", "parent", "address", "postcode", "timezone"]}),
-        ("Published details", {"fields": ["rank", "description", "website", "hours_notes"]}),
+        ("Published details", {"fields": ["rank", "description", "website", "hours_as_published", "hours_notes",
+                                          "hours_notes_zh"]}),
         ("Review", {"fields": ["last_verified", "created_at", "updated_at"]}),
     ]
 

@@ -74,6 +74,14 @@ class Localized:
         return self.localized("name")
 
     @property
+    def display_hours_notes(self) -> str:
+        return self.localized("hours_notes")
+
+    @property
+    def display_hours_notes_lang(self) -> str:
+        return self.localized_lang("hours_notes")
+
+    @property
     def display_name_lang(self) -> str:
         return self.localized_lang("name")
 
@@ -298,9 +306,13 @@ class Agency(Localized, models.Model):
     timezone = models.CharField(
         max_length=64, default="Asia/Shanghai", validators=[validate_timezone], help_text="IANA time zone."
     )
-    hours_notes = models.TextField(
-        blank=True, help_text="How the published hours were interpreted (shown to citizens)."
+    hours_as_published = models.TextField(
+        blank=True, help_text="The office hours exactly as the page words them (quoted on the profile, marked English)."
     )
+    hours_notes = models.TextField(
+        blank=True, help_text="How the published hours were interpreted, in English (shown to citizens)."
+    )
+    hours_notes_zh = models.TextField(blank=True, help_text="The same note in Chinese, for the Chinese pages.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     last_verified = models.DateField(
         null=True, blank=True, help_text="When staff last checked the record against the source."
@@ -644,7 +656,14 @@ class Source(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="sources")
     title = models.CharField(max_length=255, help_text="Page title as published.")
-    url = models.URLField(blank=True, help_text="Address of the page, where the page gives one.")
+    url = models.URLField(
+        blank=True, help_text="The page's own address, only where it is known (not a portal the page credits)."
+    )
+    origin = models.CharField(
+        max_length=255, blank=True,
+        help_text="The source line the page itself prints, as published (e.g. “Source: http://www.huaihua.gov.cn/”, "
+                  "the city portal): its publisher or origin, not the page's address.",
+    )
     page_date = models.DateField(null=True, blank=True, help_text="The page's own date (published/updated).")
     translator = models.CharField(max_length=120, blank=True, help_text="Translator credit, where given.")
     retrieved_at = models.DateField(null=True, blank=True, help_text="When the page was retrieved, if recorded.")

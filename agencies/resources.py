@@ -468,7 +468,8 @@ class AgencyResource(StaffResource):
         name = "agencies"
         fields = [
             "slug", "name", "name_zh", "level", "region", "seat", "parent", "rank", "description", "website",
-            "address", "postcode", "timezone", "hours_notes", "status", "last_verified",
+            "address", "postcode", "timezone", "hours_as_published", "hours_notes", "hours_notes_zh", "status",
+            "last_verified",
         ]
         import_id_fields = ["slug"]
 
@@ -562,7 +563,7 @@ class SourceResource(StaffResource):
     class Meta(StaffResource.Meta):
         model = Source
         name = "sources"
-        fields = ["agency", "title", "url", "page_date", "translator", "retrieved_at", "reference"]
+        fields = ["agency", "title", "url", "origin", "page_date", "translator", "retrieved_at", "reference"]
         import_id_fields = ["agency", "title"]
 
     def get_queryset(self):

@@ -161,31 +161,49 @@ def duties() -> dict[str, list[tuple[str, str, list[tuple[str, str]]]]]:
 
 GANSU_INTRO = next(line for line in seed("002").splitlines() if line.startswith("In accordance with"))
 
+
+def hours_as_published(prefix: str) -> str:
+    """The words after "Office Hours:", up to the first line that is not part of them (whitespace runs,
+    including the page's en spaces and line breaks, read as one space)."""
+    lines = seed(prefix).splitlines()
+    start = next(i for i, line in enumerate(lines) if "Office Hours:" in line)
+    words = [lines[start].split("Office Hours:", 1)[1]]
+    for line in lines[start + 1:]:
+        if line.strip() and not line.strip().startswith("Winter"):
+            break
+        words.append(line)
+    return " ".join(" ".join(words).split())
+
+
 AGENCIES = [
     dict(slug=ZJ, name="Zhejiang Provincial Department of Science and Technology", name_zh="浙江省科学技术厅",
          level="provincial_department", region="330000", seat="330100", parent=None,
          address="No. 33, West Huancheng Road, Hangzhou (Building 4, Provincial Administrative Center )",
-         postcode="310006", website="http://kjt.zj.gov.cn", rank="", description="", hours_notes=""),
+         postcode="310006", website="http://kjt.zj.gov.cn", rank="", description="",
+         hours_as_published="", hours_notes="", hours_notes_zh=""),
     dict(slug=WZ, name="Wenzhou Municipal Science and Technology Bureau", name_zh="温州市科学技术局",
          level="municipal_bureau", region="330300", seat="330300", parent=None,
-         address="", postcode="", website="", rank="", description="", hours_notes=""),
+         address="", postcode="", website="", rank="", description="",
+         hours_as_published="", hours_notes="", hours_notes_zh=""),
     dict(slug=GS, name="Gansu Provincial Department of Science and Technology", name_zh="甘肃省科学技术厅",
          level="provincial_department", region="620000", seat="620100", parent=None,
          address="No. 166 Qingyang Road, Chengguan District, Lanzhou City", postcode="", website="",
          rank="director-general level", description=GANSU_INTRO,
-         hours_notes="Published as: “Weekdays 8:30 AM–12:00 PM, 2:30 PM–6:00 PM”."),
+         hours_as_published=hours_as_published("002"), hours_notes="", hours_notes_zh=""),
     dict(slug=HH, name="Huaihua Municipal Science and Technology Bureau", name_zh="怀化市科学技术局",
          level="municipal_bureau", region="431200", seat="431200", parent=None,
          address="10/F, Building A, Civic Service Center, Huaihua", postcode="", website="", rank="",
          description="",
+         hours_as_published=hours_as_published("003"),
+         # The portal's own reading of the page (not published text), in both languages.
          hours_notes="The page names no days. Government offices keep the national Monday–Friday working "
-                     "week (plus make-up workdays), so the published hours are applied Monday to Friday. "
-                     "Published as: “Summer (July 1 - September 30): 8:00 a.m. -12:00 p.m., 3:00 p.m. -6:00 "
-                     "p.m.; Winter (October 1 - June 30 of the following year): 8:00 a.m. -12:00 p.m., "
-                     "2:30-5:30 p.m.”"),
+                     "week (plus make-up workdays), so the published hours are applied Monday to Friday.",
+         hours_notes_zh="该页面未写明办公日。政府机关实行全国统一的周一至周五工作制（另有调休上班日），"
+                        "因此所公布的时间按周一至周五适用。"),
     dict(slug=GY, name="Guiyang Bureau of Science and Technology", name_zh="贵阳市科学技术局",
          level="municipal_bureau", region="520100", seat="520100", parent=None,
-         address="", postcode="", website="", rank="", description="", hours_notes=""),
+         address="", postcode="", website="", rank="", description="",
+         hours_as_published="", hours_notes="", hours_notes_zh=""),
 ]
 
 OTHER_NAMES = {GS: ["Gansu Provincial Foreign Experts Bureau",
@@ -215,8 +233,9 @@ SOURCES = {
     ZJ: ("Zhejiang Provincial Department of Science and Technology", "", "2020-09-01", "", "000"),
     WZ: ("Functions of Wenzhou Municipal Science and Technology Bureau", "", None, "", "001"),
     GS: ("Institutional information: Gansu Provincial Department of Science and Technology", "", None, "", "002"),
-    HH: ("Huaihua Municipal Science and Technology Bureau", "http://www.huaihua.gov.cn/", "2024-01-05",
-         "Yu Jie", "003"),
+    # Huaihua's page prints "Source:http://www.huaihua.gov.cn/": the city portal it credits, not its own address.
+    HH: ("Huaihua Municipal Science and Technology Bureau", "", "2024-01-05", "Yu Jie", "003",
+         "http://www.huaihua.gov.cn/"),
     GY: ("Responsibilities of the Guiyang Bureau of Science and Technology", "", "2020-10-21", "", "004"),
 }
 
@@ -259,10 +278,11 @@ def build() -> None:
             rows.append({"model": "agencies.officehours", "pk": next_pk("hours"), "fields": {
                 "agency": [slug], "weekdays": weekdays, "opens": opens, "closes": closes, "season_name": season,
                 "season_name_zh": season_zh, "valid_from": start, "valid_through": end}})
-        title, url, page_date, translator, prefix = SOURCES[slug]
+        title, url, page_date, translator, prefix, *origin = SOURCES[slug]
         seed_file = next(SEEDS.glob(f"{prefix}_*.txt")).name
         rows.append({"model": "agencies.source", "pk": next_pk("source"), "fields": {
-            "agency": [slug], "title": title, "url": url, "page_date": page_date, "translator": translator,
+            "agency": [slug], "title": title, "url": url, "origin": "".join(origin), "page_date": page_date,
+            "translator": translator,
             "retrieved_at": None, "reference": f"shared/seeds/{seed_file}"}})
         categories_in_order = TOP[slug]
         published = all_duties[slug]

@@ -217,14 +217,17 @@ class DutyTreeSerializer(SubDutySerializer):
 
 class SourceSerializer(serializers.ModelSerializer):
     title = serializers.CharField(help_text="Page title as published.")
-    url = serializers.CharField(help_text="Address of the page (may be empty).")
+    url = serializers.CharField(help_text="The page's own address, where known (may be empty).")
+    origin = serializers.CharField(
+        help_text="The source line the page itself prints, as published (its publisher or origin; may be empty)."
+    )
     page_date = serializers.DateField(allow_null=True, help_text="The page's own date.")
     translator = serializers.CharField(help_text="Translator credit, where given.")
     retrieved_at = serializers.DateField(allow_null=True, help_text="When the page was retrieved.")
 
     class Meta:
         model = Source
-        fields = ["title", "url", "page_date", "translator", "retrieved_at"]
+        fields = ["title", "url", "origin", "page_date", "translator", "retrieved_at"]
 
 
 class AgencyDetailSerializer(AgencyListSerializer):
@@ -243,7 +246,9 @@ class AgencyDetailSerializer(AgencyListSerializer):
     timezone = serializers.CharField(help_text="IANA time zone of the office hours.")
     contacts = ContactSerializer(many=True, read_only=True, help_text="Telephones, fax, email, websites.")
     office_hours = OfficeHoursSerializer(many=True, read_only=True, help_text="Weekly opening rules with seasons.")
-    hours_notes = serializers.CharField(help_text="How the published hours were interpreted.")
+    hours_as_published = serializers.CharField(help_text="The office hours exactly as the page words them.")
+    hours_notes = serializers.CharField(help_text="How the published hours were interpreted (English).")
+    hours_notes_zh = serializers.CharField(help_text="The same note in Chinese (may be empty).")
     special_days = SpecialDaySerializer(many=True, read_only=True, help_text="The agency's own exceptions.")
     duties = DutyTreeSerializer(
         source="top_duties", many=True, read_only=True, help_text="Numbered duties with sub-items."
@@ -258,7 +263,8 @@ class AgencyDetailSerializer(AgencyListSerializer):
         fields = [
             "slug", "name", "name_zh", "other_names", "level", "region", "seat", "parent", "children",
             "rank", "description", "address", "postcode", "website", "timezone", "contacts", "office_hours",
-            "hours_notes", "special_days", "duties", "sources", "last_verified", "updated_at",
+            "hours_as_published", "hours_notes", "hours_notes_zh", "special_days", "duties", "sources",
+            "last_verified", "updated_at",
             "url", "web_url", "status_url",
         ]
 

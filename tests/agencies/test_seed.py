@@ -153,14 +153,15 @@ def test_regions_and_hierarchy():
 
 
 @pytest.mark.parametrize(
-    ("slug", "page_date", "translator", "url"),
+    ("slug", "page_date", "translator", "origin"),
     [(ZJ, "2020-09-01", "", ""), (HH, "2024-01-05", "Yu Jie", "http://www.huaihua.gov.cn/"),
      (GY, "2020-10-21", "", ""), (WZ, None, "", ""), (GS, None, "", "")],
 )
-def test_sources_record_page_date_translator_and_url(slug, page_date, translator, url):
+def test_sources_record_page_date_translator_and_origin(slug, page_date, translator, origin):
     source = Agency.objects.get(slug=slug).sources.get()
-    assert (str(source.page_date) if source.page_date else None, source.translator, source.url) == (
-        page_date, translator, url)
+    assert (str(source.page_date) if source.page_date else None, source.translator, source.origin) == (
+        page_date, translator, origin)
+    assert source.url == ""  # no seed page's own address is known
     assert re.match(r"shared/seeds/00\d_[0-9a-f]{16}\.txt$", source.reference)
 
 
@@ -176,3 +177,14 @@ def test_seed_rows_start_with_one_history_entry_so_edits_can_be_reverted():
     assert gansu.history.count() == 1
     assert Contact.history.filter(agency_id=gansu.pk).count() == 2
     assert Duty.history.filter(agency_id=gansu.pk).count() == 13
+
+
+@pytest.mark.skipif(not SEEDS.exists(), reason="../shared/seeds is not beside this checkout")
+def test_hours_as_published_and_source_lines_are_the_pages_words():
+    for slug, prefix in [(GS, "002"), (HH, "003")]:
+        page = " ".join(next(SEEDS.glob(f"{prefix}_*.txt")).read_text(encoding="utf-8").split())
+        quoted = Agency.objects.get(slug=slug).hours_as_published
+        assert quoted and quoted in page
+    huaihua = Agency.objects.get(slug=HH).sources.get()
+    assert (huaihua.url, huaihua.origin) == ("", "http://www.huaihua.gov.cn/")
+    assert "Source:" + huaihua.origin in next(SEEDS.glob("003_*.txt")).read_text(encoding="utf-8")

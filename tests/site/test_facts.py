@@ -34,3 +34,21 @@ def test_chinese_contact_labels_are_chinese_and_published_ones_marked_english(se
 def test_wenzhou_page_names_no_supervising_agency(seed, client):
     body = client.get(f"/agencies/{WENZHOU}/").content.decode()
     assert "Supervised by" not in body and ZHEJIANG not in body
+
+
+def test_a_source_line_the_page_prints_is_shown_as_such_not_as_the_pages_address(seed, client):
+    body = client.get(f"/agencies/{HUAIHUA}/").content.decode()
+    source = re.search(r'<h2 id="source">.*?</section>', body, re.S).group(0)
+    assert '<dt>Source (as published)</dt><dd lang="en">http://www.huaihua.gov.cn/</dd>' in source
+    assert 'href="http://www.huaihua.gov.cn/"' not in source  # the page's own URL is not known
+    assert '<dd lang="en">Huaihua Municipal Science and Technology Bureau</dd>' in source
+
+
+def test_hours_as_published_are_quoted_and_our_reading_is_in_the_pages_language(seed, client, zh_client):
+    english = client.get(f"/agencies/{HUAIHUA}/").content.decode()
+    assert '<q lang="en">Summer (July 1 - September 30): 8:00 a.m. -12:00 p.m.' in english
+    assert '<span lang="en">The page names no days.' in english
+    chinese = zh_client.get(f"/agencies/{HUAIHUA}/").content.decode()
+    assert '原文：<q lang="en">Summer (July 1 - September 30)' in chinese
+    assert '<span lang="zh-Hans">该页面未写明办公日。' in chinese
+    assert "The page names no days" not in chinese
