@@ -363,7 +363,8 @@ class AgencyForm(forms.ModelForm):
     class Meta:
         model = Agency
         fields = [
-            "name", "name_zh", "slug", "level", "status", "region", "seat", "parent", "address", "postcode",
+            "name", "name_zh", "slug", "level", "status", "region", "seat", "parent", "parent_source", "address",
+            "postcode",
             "timezone", "rank", "description", "website", "hours_as_published", "hours_notes", "hours_notes_zh",
             "last_verified",
         ]
@@ -415,7 +416,7 @@ class AgencyAdmin(StaffAdmin):
     actions = ["mark_verified", "publish", "unpublish"]
     fieldsets = [
         (None, {"fields": ["name", "name_zh", "slug", "level", "status", "seen_version"]}),
-        ("Place", {"fields": ["region", "seat", "parent", "address", "postcode", "timezone"]}),
+        ("Place", {"fields": ["region", "seat", "parent", "parent_source", "address", "postcode", "timezone"]}),
         ("Published details", {"fields": ["rank", "description", "website", "hours_as_published", "hours_notes",
                                           "hours_notes_zh"]}),
         ("Review", {"fields": ["last_verified", "created_at", "updated_at"]}),

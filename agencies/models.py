@@ -290,7 +290,12 @@ class Agency(Localized, models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="children",
-        help_text="Supervising higher-level agency, if any.",
+        help_text="Supervising higher-level agency, only where a page says so (record where in the next field).",
+    )
+    parent_source = models.CharField(
+        max_length=500, blank=True,
+        help_text="Where the supervising link is recorded: the page (address or title) and its words. "
+                  "The public profile names a supervising agency only with this filled in.",
     )
     rank = models.CharField(
         max_length=120, blank=True, help_text="Administrative rank where published, e.g. director-general level."
@@ -371,6 +376,12 @@ class Agency(Localized, models.Model):
         """The supervising agency for public pages: a draft is never named publicly, so it is absent."""
         parent = self.parent
         return parent if parent is not None and parent.status == Agency.Status.PUBLISHED else None
+
+    @property
+    def recorded_parent(self) -> Agency | None:
+        """The supervising agency the profile names: published, and the link recorded from a source
+        (facts come from the pages; the region hierarchy alone says nothing about supervision)."""
+        return self.published_parent if self.parent_source.strip() else None
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

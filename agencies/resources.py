@@ -467,7 +467,8 @@ class AgencyResource(StaffResource):
         model = Agency
         name = "agencies"
         fields = [
-            "slug", "name", "name_zh", "level", "region", "seat", "parent", "rank", "description", "website",
+            "slug", "name", "name_zh", "level", "region", "seat", "parent", "parent_source", "rank", "description",
+            "website",
             "address", "postcode", "timezone", "hours_as_published", "hours_notes", "hours_notes_zh", "status",
             "last_verified",
         ]

@@ -106,8 +106,8 @@ def agency_jsonld(agency: Agency, url: str, calendar: Calendar, today: dt.date) 
         data["openingHoursSpecification"] = regular
     if special:
         data["specialOpeningHoursSpecification"] = special
-    if agency.published_parent:  # a draft parent is never named publicly
-        data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": agency.published_parent.name}
+    if agency.recorded_parent:  # never a draft, and only a link a source records
+        data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": agency.recorded_parent.name}
     return data
 
 

@@ -38,7 +38,8 @@ def wenzhou_under_zhejiang(seed):
     from agencies.models import Agency
 
     Agency.objects.filter(slug="wenzhou-science-and-technology-bureau").update(
-        parent=Agency.objects.get(slug="zhejiang-department-of-science-and-technology")
+        parent=Agency.objects.get(slug="zhejiang-department-of-science-and-technology"),
+        parent_source="Test page: “under the Zhejiang Provincial Department of Science and Technology”",
     )
 
 

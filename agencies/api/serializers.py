@@ -246,6 +246,10 @@ class AgencyDetailSerializer(AgencyListSerializer):
     timezone = serializers.CharField(help_text="IANA time zone of the office hours.")
     contacts = ContactSerializer(many=True, read_only=True, help_text="Telephones, fax, email, websites.")
     office_hours = OfficeHoursSerializer(many=True, read_only=True, help_text="Weekly opening rules with seasons.")
+    parent_source = serializers.CharField(
+        help_text="Where the supervising link is recorded (page and words); empty when none is. The public "
+                  "profile names a supervising agency only where this is given."
+    )
     hours_as_published = serializers.CharField(help_text="The office hours exactly as the page words them.")
     hours_notes = serializers.CharField(help_text="How the published hours were interpreted (English).")
     hours_notes_zh = serializers.CharField(help_text="The same note in Chinese (may be empty).")
@@ -261,7 +265,7 @@ class AgencyDetailSerializer(AgencyListSerializer):
     class Meta:
         model = Agency
         fields = [
-            "slug", "name", "name_zh", "other_names", "level", "region", "seat", "parent", "children",
+            "slug", "name", "name_zh", "other_names", "level", "region", "seat", "parent", "parent_source", "children",
             "rank", "description", "address", "postcode", "website", "timezone", "contacts", "office_hours",
             "hours_as_published", "hours_notes", "hours_notes_zh", "special_days", "duties", "sources",
             "last_verified", "updated_at",

@@ -52,3 +52,13 @@ def test_hours_as_published_are_quoted_and_our_reading_is_in_the_pages_language(
     assert '原文：<q lang="en">Summer (July 1 - September 30)' in chinese
     assert '<span lang="zh-Hans">该页面未写明办公日。' in chinese
     assert "The page names no days" not in chinese
+
+
+def test_a_supervising_link_is_named_only_with_its_recorded_source(wenzhou_under_zhejiang, client):
+    from agencies.models import Agency
+
+    body = client.get(f"/agencies/{WENZHOU}/").content.decode()
+    assert f'Supervised by <a href="/agencies/{ZHEJIANG}/"' in body
+    assert "as recorded: <span lang=\"en\">Test page: “under the Zhejiang" in body
+    Agency.objects.filter(slug=WENZHOU).update(parent_source="")
+    assert "Supervised by" not in client.get(f"/agencies/{WENZHOU}/").content.decode()
