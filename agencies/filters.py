@@ -19,6 +19,8 @@ from agencies.models import Agency, Region
 from duties.models import Duty, DutyCategory
 
 MAX_QUERY_LENGTH = 200
+#: the duties `q` finds are those of this many best-matching bureaus
+DUTY_SEARCH_AGENCIES = 500
 DEFAULT_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
@@ -78,7 +80,15 @@ class NaturalKeyFilter(django_filters.ModelChoiceFilter):
 class AgencyFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"),
-        help_text="Words in names (English or Chinese), other names, region names or duty texts.",
+        help_text=(
+            "Words to find, in any order, anywhere in a bureau: names and other names (English or Chinese), "
+            "region, parent region and seat city, address, postcode, contact values, duty texts. Every word "
+            "must match; \"quoted words\" must stand side by side. English words match their other forms "
+            "(fund, funds, funding); Chinese matches as written, with or without spaces (怀化, 温州科技局); "
+            "科技/科学技术 and S&T/sci-tech/science and technology find each other; a phone number matches "
+            "with or without area code, +86, dashes or brackets. Results come best first (names, then places, "
+            "then duties) unless `ordering` is given. At most 200 characters."
+        ),
     )
     region = NaturalKeyFilter(
         queryset=Region.objects.all(), to_field_name="code", method="filter_region", label=_("Region"),
@@ -112,6 +122,23 @@ class AgencyFilter(django_filters.FilterSet):
         model = Agency
         fields = ["q", "region", "level", "category", "parent", "open_at", "modified_since"]
 
+    #: the engine's answer for `q` (partial matches, typo suggestion), once the queryset was filtered
+    search_results = None
+
+    def filter_queryset(self, queryset):
+        """Every other filter first, then the text search (so "no bureau has all the words" and the
+        ranking speak of the bureaus the filters allow), then `ordering`, which overrides relevance."""
+        data = dict(self.form.cleaned_data)
+        query, ordering = data.pop("q", ""), data.pop("ordering", None)
+        for name, value in data.items():
+            queryset = self.filters[name].filter(queryset, value)
+        if query:
+            self.search_results = queryset.search_results(query)
+            queryset = self.search_results.queryset
+        if ordering:
+            queryset = self.filters["ordering"].filter(queryset, ordering)
+        return queryset
+
     def filter_q(self, queryset, name, value):
         return queryset.search(value)
 
@@ -131,8 +158,13 @@ class AgencyFilter(django_filters.FilterSet):
 
 
 class DutyFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="text", lookup_expr="icontains", max_length=MAX_QUERY_LENGTH,
-                                  help_text="Words in the duty text.")
+    q = django_filters.CharFilter(
+        method="filter_q", max_length=MAX_QUERY_LENGTH,
+        help_text=(
+            "Words to find, analysed as the agencies' `q` is (stems, Chinese, synonyms): the duties, of the "
+            f"{DUTY_SEARCH_AGENCIES} bureaus that match best, whose own text has at least one of the words."
+        ),
+    )
     category = NaturalKeyFilter(
         field_name="categories", queryset=DutyCategory.objects.all(), to_field_name="slug",
         help_text="Duty category slug: duties that carry it (among others).",
@@ -153,3 +185,14 @@ class DutyFilter(django_filters.FilterSet):
         if not region:
             return queryset
         return queryset.filter(agency__in=Agency.objects.in_region(region))
+
+    def filter_q(self, queryset, name, value):
+        if not value:
+            return queryset
+        from search.highlight import spans  # the engine's own matching, as the site highlights it
+
+        results = Agency.objects.published().search_results(value)
+        agencies = list(results.queryset.values_list("pk", flat=True)[:DUTY_SEARCH_AGENCIES])
+        phrases = results.query.phrases
+        candidates = queryset.filter(agency__in=pk_list(agencies)).values_list("pk", "text")
+        return queryset.filter(pk__in=pk_list([pk for pk, text in candidates if spans(text, phrases)]))

@@ -192,26 +192,16 @@ class AgencyQuerySet(models.QuerySet):
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
     def search(self, query: str) -> AgencyQuerySet:
-        """Case-insensitive substring search over names (both languages), other names, region and
-        duty texts. Substring matching is what Chinese needs: no tokenizer splits 怀化 from 怀化市."""
-        query = (query or "").strip()
-        if not query:
-            return self
-        duty_agencies = duty_model().objects.filter(text__icontains=query).values("agency_id")
-        other_names = AgencyName.objects.filter(
-            Q(name__icontains=query) | Q(name_zh__icontains=query)
-        ).values("agency_id")
-        return self.filter(
-            Q(name__icontains=query)
-            | Q(name_zh__icontains=query)
-            | Q(slug__icontains=query)
-            | Q(region__name__icontains=query)
-            | Q(region__name_zh__icontains=query)
-            | Q(region__parent__name__icontains=query)
-            | Q(region__parent__name_zh__icontains=query)
-            | Q(pk__in=other_names)
-            | Q(pk__in=duty_agencies)
-        )
+        """Agencies with every word of `query` (names, other names, places, contacts, duties; English
+        stems, Chinese, synonyms, phone numbers), best first. The engine lives in `search.engine`; see
+        `search_results()` for partial matches and typo suggestions."""
+        return self.search_results(query).queryset
+
+    def search_results(self, query: str):
+        """The engine's whole answer: ranked queryset, parsed query, partial flag and suggestion."""
+        from search.engine import search_agencies  # the engine builds on this app, not the reverse
+
+        return search_agencies(self, query)
 
     def count_by_region_prefix(self, digits: int) -> dict[str, int]:
         """Agencies per region-code prefix: 2 digits for provinces, 4 for prefectures (codes nest)."""
@@ -235,14 +225,16 @@ class AgencyQuerySet(models.QuerySet):
         )
 
     def with_listing(self, query: str = "") -> AgencyQuerySet:
-        """What a search result shows: names, region, hours for the status badge and, for a query,
-        the duties that matched it (to show why the agency was found)."""
+        """What a search result shows: names, region and hours for the status badge and, for a query,
+        the places, contacts and duties that can say why the agency was found."""
         Duty = duty_model()
         lookups: list = ["other_names", "office_hours", "special_days"]
+        related = ["region__parent"]
         if query:
-            matching = Duty.objects.filter(text__icontains=query).select_related("parent").order_by("id")
-            lookups.append(Prefetch("duties", queryset=matching, to_attr="matching_duties"))
-        return self.select_related("region__parent").prefetch_related(*lookups)
+            duties = Duty.objects.select_related("parent").order_by("id")
+            lookups += ["contacts", Prefetch("duties", queryset=duties, to_attr="listing_duties")]
+            related.append("seat")
+        return self.select_related(*related).prefetch_related(*lookups)
 
 
 class AgencyManager(models.Manager.from_queryset(AgencyQuerySet)):

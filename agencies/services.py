@@ -22,6 +22,7 @@ from agencies.importfiles import (  # noqa: F401 (re-exported: the admin and com
     decode_text,
     encoding_name,
 )
+from agencies.signals import agencies_bulk_changed
 from agencies.models import (
     Agency,
     AgencyName,
@@ -39,6 +40,7 @@ def resource_classes() -> dict[str, type]:
     """Every importable table, by the name the command and the files use."""
     from agencies import resources as agency_resources
     from duties import resources as duty_resources
+    from search import resources as search_resources
 
     return {
         "regions": agency_resources.RegionResource,
@@ -51,6 +53,7 @@ def resource_classes() -> dict[str, type]:
         "sources": agency_resources.SourceResource,
         "duty-categories": duty_resources.DutyCategoryResource,
         "duties": duty_resources.DutyResource,
+        "synonyms": search_resources.SynonymResource,
     }
 
 
@@ -124,6 +127,7 @@ def import_dataset(
         return report
     if resource.agency_path == "agency":
         agencies_touch(agency_ids=resource.touched_agency_ids)
+    _announce_bulk_change(resource, dataset)
     batch.new, batch.updated, batch.unchanged, batch.skipped = (
         report.new, report.updated, report.unchanged, report.skipped
     )
@@ -150,6 +154,18 @@ def tables_analyze(*, models: list[type] | None = None, using: str = "default") 
             return
         for table in sorted({model._meta.db_table for model in models}):
             cursor.execute(f"ANALYZE {quote(table)}")
+def _announce_bulk_change(resource, dataset: tablib.Dataset) -> None:
+    """Imports write in bulk, which sends no model signals: say which agencies changed (the search
+    index listens)."""
+    headers = dataset.headers or []
+    if resource.agency_path == "agency":
+        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.touched_agency_ids))
+    elif resource._meta.model is Agency and "slug" in headers:
+        ids = Agency.objects.filter(slug__in=set(dataset["slug"])).values_list("pk", flat=True)
+        agencies_bulk_changed.send(sender=Agency, agency_ids=set(ids))
+    elif resource._meta.model is Region and "code" in headers:
+        ids = Region.objects.filter(code__in=set(dataset["code"])).values_list("pk", flat=True)
+        agencies_bulk_changed.send(sender=Agency, region_ids=set(ids))
 
 
 def export_dataset(*, resource_name: str, user=None, file_format: str = "csv") -> bytes:

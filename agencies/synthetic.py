@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from agencies.models import Agency, Contact, OfficeHours, Region
+from agencies.signals import agencies_bulk_changed, bulk_write
 from duties.models import Duty, DutyCategory
 
 FIRST_PROVINCE = 83  # 83..99 are unassigned in GB/T 2260
@@ -91,6 +92,13 @@ LEVELS = {
 
 def synthetic_delete() -> None:
     """Remove earlier synthetic rows (children first; real data is never touched)."""
+    with bulk_write():
+        ids = list(Agency.objects.filter(is_synthetic=True).values_list("pk", flat=True))
+        _synthetic_delete()
+    agencies_bulk_changed.send(sender=Agency, agency_ids=ids)
+
+
+def _synthetic_delete() -> None:
     Duty.objects.filter(agency__is_synthetic=True, parent__isnull=False).delete()
     Duty.objects.filter(agency__is_synthetic=True).delete()
     Contact.objects.filter(agency__is_synthetic=True).delete()
@@ -128,7 +136,7 @@ def synthetic_generate(*, agencies: int, duties_per_agency: int = 15, seed: int 
             regions[region.code] = region
 
     parents: dict[str, Agency] = {}
-    created = 0
+    created_ids: list[int] = []
     for chunk in filter(None, chunks):
         new_agencies = []
         for code, level, parent_code in chunk:
@@ -147,8 +155,10 @@ def synthetic_generate(*, agencies: int, duties_per_agency: int = 15, seed: int 
             if agency.region.level != Region.Level.COUNTY:
                 parents[agency.region.code] = agency
         _children(saved, rng, categories, duties_per_agency)
-        created += len(saved)
-    return created
+        created_ids += [agency.pk for agency in saved]
+    # Bulk writes send no model signals: the search index hears of the new agencies here.
+    agencies_bulk_changed.send(sender=Agency, agency_ids=created_ids)
+    return len(created_ids)
 
 
 def _children(agencies: list[Agency], rng: random.Random, categories: list, duties_per_agency: int) -> None:

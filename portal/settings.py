@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "duties",
     "ingest",
     "freshness",
+    "search",
 ]
 
 MIDDLEWARE = [

@@ -39,6 +39,7 @@ from portal.status import (
 from portal.vcard import agency_vcard
 
 RESULTS_PER_PAGE = 20
+COUNT_CAP = 5000
 COMPARE_PER_PAGE = 12
 SEARCH_PARAMS = ("q", "region", "level", "category", "open_now")
 
@@ -92,19 +93,30 @@ def home(request: HttpRequest) -> HttpResponse:
     searching = any(request.GET.get(param) for param in SEARCH_PARAMS)
     # Invalid filters list nothing rather than silently ignoring what the visitor asked for.
     agencies = filterset.qs if status == 200 else Agency.objects.none()
+    search = filterset.search_results if status == 200 else None
+    more_than = None
+    paginator = Paginator(agencies, RESULTS_PER_PAGE)
     if query:
-        # A text search scans every name and duty: run it once for the ids (which also gives the count)
-        # instead of once for COUNT(*) and again for the page.
-        agencies = list(agencies.values_list("pk", flat=True))
-    page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        # Common words match most bureaus: count up to a cap ("more than 5,000") instead of all of them.
+        found = agencies[:COUNT_CAP + 1].count()
+        if found > COUNT_CAP:
+            found, more_than = COUNT_CAP, COUNT_CAP
+        paginator = Paginator(agencies[:found], RESULTS_PER_PAGE)
+        paginator.count = found  # shadows the cached_property: counted once, above
+    page = paginator.get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load), timezone.now()
+    parsed = search.query if search else None
+    listing = Agency.objects.page_with_listing(list(page.object_list.values_list("pk", flat=True)), query) \
+        if query else Agency.objects.page_with_listing(page.object_list)
     results = [
         {"agency": agency, "status": status_line(agency_status(agency, now, calendar)),
-         "matches": match_reasons(agency, query)}
-        for agency in Agency.objects.page_with_listing(page.object_list, query)
+         "matches": match_reasons(agency, parsed) if parsed else []}
+        for agency in listing
     ]
     return render(request, "portal/home.html", {
         "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
+        "search": search, "more_than": more_than,
+        "suggestion_url": _suggestion_url(request, search),
         "filters_active": any(request.GET.get(param) for param in SEARCH_PARAMS if param != "q"),
         "page": page, "results": results, "region_choices": region_choices(_chosen_region(filterset)),
         "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
@@ -138,6 +150,15 @@ def phone_numbers(contacts) -> list[dict]:
         {"e164": same[0].e164, "contacts": same, "kinds": list(dict.fromkeys(c.get_kind_display() for c in same))}
         for same in by_number.values()
     ]
+
+
+def _suggestion_url(request: HttpRequest, search) -> str:
+    if not search or not search.suggestion:
+        return ""
+    params = request.GET.copy()
+    params["q"] = search.suggestion.text
+    params.pop("page", None)
+    return f"{request.path}?{params.urlencode()}"
 
 
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:

@@ -51,13 +51,21 @@ def test_chinese_query_highlights_the_chinese_name(seed, client):
 
 
 def test_no_results_page_says_so_and_offers_a_way_out(seed, client):
-    response = client.get(HOME, {"q": "no such bureau anywhere"})
+    response = client.get(HOME, {"q": "zzxq qqzzx"})
     body = response.content.decode()
     assert response.status_code == 200
     assert result_slugs(response) == []
     assert "0 bureaus found" in body
-    assert "No bureau matches “no such bureau anywhere”" in body
+    assert "No bureau matches “zzxq qqzzx”" in body
     assert 'href="/regions/"' in body
+
+
+def test_words_no_bureau_has_together_show_partial_matches_labelled_as_such(seed, client):
+    response = client.get(HOME, {"q": "no such bureau anywhere"})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "No bureau matches all of “no such bureau anywhere”. These match some of the words:" in body
+    assert HUAIHUA in result_slugs(response)  # "Bureau" is in its name
 
 
 def test_home_without_query_lists_every_published_bureau_but_no_draft(seed, client):
@@ -133,7 +141,8 @@ def test_hostile_queries_are_searched_literally_and_escaped(seed, client, query)
     response = client.get(HOME, {"q": query, "page": "-1'"})
     body = response.content.decode()
     assert response.status_code == 200
-    assert result_slugs(response) == []
+    # Their words are searched as words: at most some bureaus match some of them, labelled so.
+    assert not result_slugs(response) or "These match some of the words" in body
     assert "<script>alert" not in body and "<i>c</i>" not in body
     assert Agency.objects.count() == 5
 
@@ -142,7 +151,7 @@ def test_search_matches_html_metacharacters_and_escapes_them_in_the_snippet(seed
     agency = AgencyFactory(name="Bureau <b>Bold</b> & Co")
     response = client.get(HOME, {"q": "<b>Bold"})
     assert result_slugs(response) == [agency.slug]
-    assert "Bureau <mark>&lt;b&gt;Bold</mark>&lt;/b&gt; &amp; Co" in response.content.decode()
+    assert "Bureau &lt;<mark>b</mark>&gt;<mark>Bold</mark>&lt;/<mark>b</mark>&gt; &amp; Co" in response.content.decode()
 
 
 def _experts_bureaus(region, count: int) -> None:
@@ -157,7 +166,8 @@ def test_search_page_runs_a_constant_number_of_queries(db, client, django_assert
     region = RegionFactory(code="330000", name="Zhejiang")
     params = {"q": "experts", "region": "330000", "category": "", "open_now": ""}
     _experts_bureaus(region, 2)
-    with django_assert_max_num_queries(12) as small:
+    # Search results also load contacts and duties, to say why each bureau matched.
+    with django_assert_max_num_queries(14) as small:
         client.get(HOME, params)
     _experts_bureaus(region, 23)
     with django_assert_max_num_queries(len(small.captured_queries)):

@@ -1,0 +1,64 @@
+"""The two index engines behind one interface: narrow a queryset of agencies to those whose document
+matches, annotated with `search_rank` (higher is better)."""
+from __future__ import annotations
+
+from django.db import connection
+from django.db.models import FloatField, QuerySet
+from django.db.models.expressions import RawSQL
+
+from search.query import Clause, fts5_match, tsquery
+
+# Names above places above duties (FTS5 bm25 column weights; PostgreSQL weights of D, C, B, A).
+FTS5_WEIGHTS = "10.0, 4.0, 1.0"
+PG_WEIGHTS = "{0.1, 0.2, 0.4, 1.0}"
+
+
+def engine_query(clauses: list[Clause], require_all: bool = True) -> str:
+    """The engine's own query text for these clauses (what the bench calls 'the raw index query')."""
+    if connection.vendor == "postgresql":
+        return tsquery(clauses, require_all)
+    return fts5_match(clauses, require_all)
+
+
+def matching(queryset: QuerySet, clauses: list[Clause], require_all: bool = True) -> QuerySet:
+    expression = engine_query(clauses, require_all)
+    # The inner join to the index; its alias is the table name (nothing else joins it).
+    queryset = queryset.filter(search_document__isnull=False)
+    if connection.vendor == "postgresql":
+        return queryset.extra(where=['"search_document"."vector" @@ %s::tsquery'], params=[expression]).annotate(
+            search_rank=RawSQL(f"ts_rank('{PG_WEIGHTS}'::float4[], \"search_document\".\"vector\", %s::tsquery)",
+                               [expression], output_field=FloatField())
+        )
+    return queryset.extra(where=["search_document MATCH %s"], params=[expression]).annotate(
+        search_rank=RawSQL(f"-bm25(search_document, {FTS5_WEIGHTS})", [], output_field=FloatField())
+    )
+
+
+def raw_top(clauses: list[Clause], limit: int = 20) -> list[int]:
+    """The index alone: the best `limit` agency ids (drafts included), for the benchmarks."""
+    expression = engine_query(clauses)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"SELECT rowid FROM search_document WHERE vector @@ %s::tsquery "
+                f"ORDER BY ts_rank('{PG_WEIGHTS}'::float4[], vector, %s::tsquery) DESC LIMIT %s",
+                [expression, expression, limit],
+            )
+        else:
+            cursor.execute(
+                f"SELECT rowid FROM search_document WHERE search_document MATCH %s "
+                f"ORDER BY bm25(search_document, {FTS5_WEIGHTS}) LIMIT %s",
+                [expression, limit],
+            )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def clause_exists(clause: Clause) -> bool:
+    """Whether any document at all matches this one clause (for typo suggestions)."""
+    expression = engine_query([clause])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT 1 FROM search_document WHERE vector @@ %s::tsquery LIMIT 1", [expression])
+        else:
+            cursor.execute("SELECT 1 FROM search_document WHERE search_document MATCH %s LIMIT 1", [expression])
+        return cursor.fetchone() is not None

@@ -1,0 +1,149 @@
+"""Why an agency matched: the names, places, contacts or duties where the query's tokens are, with
+<mark> around them. Works on the engine's own tokens, so stems (funding ~ funds), Chinese bigrams,
+synonyms (科技 marks 科学技术) and phone forms are highlighted as they were matched."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from search.analysis import TOKEN_RE, has_cjk, normalise, phone_forms, stem
+from search.query import ParsedQuery, Phrase
+
+SNIPPET_CONTEXT = 70
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Match:
+    field: str  # translated description: "Name", "Also known as", "Region", "Duty (3)"
+    text: SafeString  # escaped, with <mark>
+    lang: str
+    kind: str = ""  # name, other_name, region, seat, address, postcode, contact, duty
+    plain: str = ""  # the text (or snippet) without marks
+
+
+def _token_spans(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """(main stream, Chinese single characters) of `text` with each token's span in the original text."""
+    normalised, origin = normalise(text)
+    main, singles = [], []
+    for match in TOKEN_RE.finditer(normalised):
+        start, end = match.start(), match.end()
+        if match.group("cjk"):
+            chars = [(normalised[i], origin[i], origin[i] + 1) for i in range(start, end)]
+            if len(chars) == 1:
+                main.append(chars[0])
+                continue
+            for (a, a_start, _a_end), (b, _b_start, b_end) in zip(chars, chars[1:], strict=False):
+                main.append((a + b, a_start, b_end))
+            singles += chars
+        else:
+            main.append((stem(match.group()), origin[start], origin[end - 1] + 1))
+    return main, singles
+
+
+def spans(text: str, phrases: list[Phrase]) -> list[Span]:
+    """Where the phrases occur in `text`, merged and in order."""
+    if not text or not phrases:
+        return []
+    main, singles = _token_spans(text)
+    tokens = [token for token, _s, _e in main]
+    found: list[Span] = []
+    for phrase in set(phrases):
+        size = len(phrase)
+        for index in range(len(tokens) - size + 1):
+            if tuple(tokens[index:index + size]) == phrase:
+                found.append((main[index][1], main[index + size - 1][2]))
+        if size == 1:
+            found += [(start, end) for token, start, end in singles if token == phrase[0]]
+    merged: list[Span] = []
+    for start, end in sorted(found):
+        # Words next to each other read as one mark: <mark>Foreign Experts</mark>.
+        if merged and (start <= merged[-1][1] or not text[merged[-1][1]:start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def marked(text: str, found: list[Span]) -> SafeString:
+    out, position = [], 0
+    for start, end in found:
+        out += [escape(text[position:start]), "<mark>", escape(text[start:end]), "</mark>"]
+        position = end
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))
+
+
+def cut(text: str, found: list[Span], context: int = SNIPPET_CONTEXT) -> tuple[str, list[Span]]:
+    """The part of a long text around the first match, with ellipses where it was cut."""
+    if not found:
+        return text, found
+    first_start, first_end = found[0]
+    if len(text) <= 2 * context + (first_end - first_start):
+        return text, found
+    start = max(0, first_start - context)
+    end = min(len(text), first_end + context)
+    # Cut at a space where there is one near (English); Chinese text has none and is cut anywhere.
+    space_after_start = text.find(" ", start, first_start)
+    if start and 0 <= space_after_start - start < 20:
+        start = space_after_start + 1
+    space_before_end = text.rfind(" ", first_end, end)
+    if end < len(text) and 0 <= end - space_before_end < 20:
+        end = space_before_end
+    piece = text[start:end]
+    stripped = piece.strip()
+    shift = start + (len(piece) - len(piece.lstrip()))
+    kept = [(max(a, start) - shift, min(b, end) - shift) for a, b in found if a < end and b > start]
+    prefix = "…" if start else ""
+    kept = [(a + len(prefix), b + len(prefix)) for a, b in kept]
+    return prefix + stripped + ("…" if end < len(text) else ""), kept
+
+
+def lang_of(text: str) -> str:
+    return "zh-Hans" if has_cjk(text) else "en"
+
+
+def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
+    """Needs `with_listing(query)`: names, places, contacts and duties already loaded."""
+    if not query:
+        return []
+    phrases = query.phrases
+    found: list[Match] = []
+
+    def add(kind: str, label: str, text: str, snippet: bool = False) -> None:
+        where = spans(text, phrases)
+        if where:
+            shown, where = cut(text, where) if snippet else (text, where)
+            found.append(Match(label, marked(shown, where), lang_of(shown), kind, shown))
+
+    for text in (agency.name, agency.name_zh):
+        add("name", _("Name"), text)
+    for other in agency.other_names.all():
+        for text in (other.name, other.name_zh):
+            add("other_name", _("Also known as"), text)
+    for region in (agency.region, agency.region.parent):  # both loaded with the agency
+        if region is not None:
+            for text in (region.name, region.name_zh):
+                add("region", _("Region"), text)
+    seat = getattr(agency, "seat", None)
+    if seat is not None and seat.pk != agency.region_id:
+        for text in (seat.name, seat.name_zh):
+            add("seat", _("Seat"), text)
+    add("address", _("Address"), agency.address)
+    add("postcode", _("Postcode"), agency.postcode)
+    tokens = {token for phrase in phrases for token in phrase}
+    for contact in agency.contacts.all():
+        if contact.e164 and tokens & set(phone_forms(contact.e164)):
+            found.append(Match(contact.label, marked(contact.value, [(0, len(contact.value))]), "en", "contact",
+                               contact.value))
+        else:
+            add("contact", contact.label, contact.value)
+    for duty in getattr(agency, "listing_duties", []):
+        label = f"{duty.parent.label} {duty.label}" if duty.parent_id else duty.label
+        add("duty", _("Duty %(label)s") % {"label": label}, duty.text, snippet=True)
+        if len(found) >= limit:
+            break
+    return found[:limit]

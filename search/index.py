@@ -1,0 +1,177 @@
+"""The index: one search document per agency, with three weighted fields.
+
+- names: English and Chinese names and other names (weight highest);
+- places: region and the regions above it, seat city, address, postcode, contact values (with phone
+  numbers in every form people dial them);
+- duties: every duty text.
+
+Both databases get the same tokens from `search.analysis`: FTS5 columns on SQLite, a tsvector with
+weights A (names), B (places), D (duties) on PostgreSQL."""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
+
+from django.db import connection, transaction
+
+from agencies.models import Agency, AgencyName, Contact, Region
+from search.analysis import index_tokens, phone_forms
+
+FIELDS = ("names", "places", "duties")
+PG_WEIGHTS = {"names": "A", "places": "B", "duties": "D"}
+PG_MAX_POSITION = 16383
+CHUNK = 1000
+
+
+def _duty_model():
+    return Agency._meta.get_field("duties").related_model
+
+
+def _region_names(region_ids: set[int]) -> dict[int, list[str]]:
+    """Each region's names and those of the regions above it (at most three levels)."""
+    names: dict[int, list[str]] = {}
+    rows = {pk: (name, name_zh, parent) for pk, name, name_zh, parent in
+            Region.objects.filter(pk__in=region_ids).values_list("pk", "name", "name_zh", "parent_id")}
+    missing = {parent for _n, _z, parent in rows.values() if parent and parent not in rows}
+    while missing:
+        more = {pk: (name, name_zh, parent) for pk, name, name_zh, parent in
+                Region.objects.filter(pk__in=missing).values_list("pk", "name", "name_zh", "parent_id")}
+        rows.update(more)
+        missing = {parent for _n, _z, parent in more.values() if parent and parent not in rows}
+    for pk in region_ids:
+        chain, node = [], pk
+        while node and node in rows and len(chain) < 6:
+            name, name_zh, parent = rows[node]
+            chain += [name, name_zh]
+            node = parent
+        names[pk] = chain
+    return names
+
+
+def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]]]:
+    """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`."""
+    agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by().values_list(
+        "pk", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
+    if not agencies:
+        return
+    ids = [row[0] for row in agencies]
+    texts: dict[int, dict[str, list[str]]] = {pk: {field: [] for field in FIELDS} for pk in ids}
+    regions = _region_names({row[3] for row in agencies} | {row[4] for row in agencies if row[4]})
+    for pk, name, name_zh, region_id, seat_id, address, postcode in agencies:
+        texts[pk]["names"] += [name, name_zh]
+        texts[pk]["places"] += regions.get(region_id, []) + regions.get(seat_id, []) + [address, postcode]
+    for agency_id, name, name_zh in AgencyName.objects.filter(agency_id__in=ids).order_by(
+            "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):
+        texts[agency_id]["names"] += [name, name_zh]
+    phones: dict[int, list[str]] = defaultdict(list)
+    for agency_id, value, e164 in Contact.objects.filter(agency_id__in=ids).order_by(
+            "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
+        texts[agency_id]["places"].append(value)
+        phones[agency_id] += phone_forms(e164)
+    for agency_id, text in _duty_model().objects.filter(agency_id__in=ids).order_by(
+            "agency_id", "parent_id", "position").values_list("agency_id", "text"):
+        texts[agency_id]["duties"].append(text)
+    for pk in ids:
+        fields = {field: [token for text in texts[pk][field] if text for token in index_tokens(text)]
+                  for field in FIELDS}
+        fields["places"] += phones.get(pk, [])
+        yield pk, fields
+
+
+def tsvector_literal(fields: dict[str, list[str]]) -> str:
+    """'token':1A,7A 'other':3B … — positions and weights exactly as FTS5 sees its columns (a gap of one
+    position between fields, so no phrase runs across two of them)."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    offset = 0
+    for field in FIELDS:
+        weight = PG_WEIGHTS[field]
+        for index, token in enumerate(fields[field]):
+            position = min(offset + index + 1, PG_MAX_POSITION)
+            positions[token].append(f"{position}{weight}")
+        offset += len(fields[field]) + 1
+    return " ".join(
+        "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(places[:256])
+        for token, places in positions.items()
+    )
+
+
+def _write(rows: list[tuple[int, dict[str, list[str]]]], stale: list[int]) -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            if stale:
+                cursor.executemany("DELETE FROM search_document WHERE rowid = %s", [(pk,) for pk in stale])
+            cursor.executemany(
+                "INSERT INTO search_document (rowid, names, places, duties) VALUES (%s, %s, %s, %s)",
+                [(pk, *(" ".join(fields[field]) for field in FIELDS)) for pk, fields in rows],
+            )
+        else:
+            if stale:
+                cursor.execute("DELETE FROM search_document WHERE rowid = ANY(%s)", [stale])
+            cursor.executemany(
+                "INSERT INTO search_document (rowid, vector) VALUES (%s, %s::tsvector)",
+                [(pk, tsvector_literal(fields)) for pk, fields in rows],
+            )
+
+
+@transaction.atomic
+def index_agencies(agency_ids: Iterable[int | None]) -> int:
+    """Bring the documents of these agencies up to date (deleted agencies lose theirs). Returns how
+    many documents were written."""
+    ids = sorted({pk for pk in agency_ids if pk is not None})
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = list(documents(chunk))
+        _write(rows, stale=chunk)
+        written += len(rows)
+    if ids:
+        from search.suggest import forget_vocabulary
+
+        forget_vocabulary()
+    return written
+
+
+def agencies_of_regions(region_ids: Iterable[int]) -> list[int]:
+    """Agencies whose region, seat, or a region above either is one of these."""
+    codes = list(Region.objects.filter(pk__in=list(region_ids)).values_list("code", "level"))
+    if not codes:
+        return []
+    from django.db.models import Q
+
+    condition = Q()
+    for code, level in codes:
+        prefix = code[:2] if level == Region.Level.PROVINCE else code[:4] if level == Region.Level.PREFECTURE else code
+        condition |= Q(region__code__startswith=prefix) | Q(seat__code__startswith=prefix)
+    return list(Agency.objects.filter(condition).values_list("pk", flat=True))
+
+
+@transaction.atomic
+def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
+    """Rebuild every document from scratch; `progress(done, total)` is called after each chunk."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_document")
+    ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        rows = list(documents(ids[start:start + CHUNK]))
+        _write(rows, stale=[])
+        written += len(rows)
+        if progress:
+            progress(min(start + CHUNK, len(ids)), len(ids))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")
+    from search.suggest import forget_vocabulary
+
+    forget_vocabulary()
+    return written
+
+
+def index_size() -> int:
+    """Bytes the index takes on disk (FTS5 shadow tables, or the PostgreSQL table with its GIN index)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_document%%'")
+        else:
+            cursor.execute("SELECT pg_total_relation_size('search_document')")
+        return int(cursor.fetchone()[0] or 0)

@@ -1,0 +1,51 @@
+"""Synonyms staff edit, and the search index: one document per agency, kept by `search.index`."""
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from agencies.models import Agency
+from search.analysis import words
+
+
+class Synonym(models.Model):
+    """Two ways of writing the same thing; a search for either finds both. Synonyms only widen
+    searches: they never appear on a profile."""
+
+    term = models.CharField(max_length=100, help_text="Short or everyday form, e.g. 科技 or S&T.")
+    equivalent = models.CharField(
+        max_length=200, help_text="The form it stands for, e.g. 科学技术 or science and technology."
+    )
+    note = models.CharField(max_length=255, blank=True, help_text="Why the two mean the same (for editors).")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["term", "equivalent"]
+        constraints = [models.UniqueConstraint(fields=["term", "equivalent"], name="synonym_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.term} ↔ {self.equivalent}"
+
+    def clean(self) -> None:
+        for field in ("term", "equivalent"):
+            if not words(getattr(self, field)):
+                raise ValidationError({field: "Give at least one letter, digit or Chinese character."})
+        if words(self.term) == words(self.equivalent):
+            raise ValidationError({"equivalent": "The two forms are the same once case and punctuation are ignored."})
+
+
+class SearchDocument(models.Model):
+    """The index row of one agency. The table is made by this app's migration for the database in use:
+    an FTS5 virtual table on SQLite (columns names, places, duties), a table with a weighted tsvector
+    and a GIN index on PostgreSQL. Rows are written by `search.index` only."""
+
+    agency = models.OneToOneField(
+        Agency, primary_key=True, db_column="rowid", related_name="search_document",
+        # The index row is removed by search.index when the agency goes (signals), not by a cascade.
+        on_delete=models.DO_NOTHING, db_constraint=False,
+    )
+
+    class Meta:
+        managed = False
+        db_table = "search_document"
