@@ -46,3 +46,26 @@ class ApiPagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = MAX_PAGE_SIZE
         return parameters
+
+
+class SearchPagination(ApiPagination):
+    """Pages of a list that takes `q`: the engine's notes on the search ride along with the page."""
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"].update({
+            "suggestion": {
+                "type": "string", "nullable": True, "example": "Huaihua",
+                "description": "With `q`, when its words found nothing: the closest bureau, other-name or place "
+                               "spelling (\"Did you mean …?\"); else null.",
+            },
+            "corrected": {
+                "type": "boolean",
+                "description": "True when nothing matched `q` and these are the results of `suggestion` instead.",
+            },
+            "partial": {
+                "type": "boolean",
+                "description": "True when no agency has every word of `q`: these have some of them, best first.",
+            },
+        })
+        return schema

@@ -51,14 +51,15 @@ def _region_names(region_ids: set[int]) -> dict[int, list[str]]:
 def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]]]:
     """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`."""
     agencies = list(Agency.objects.filter(pk__in=agency_ids).order_by().values_list(
-        "pk", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
+        "pk", "slug", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
     if not agencies:
         return
     ids = [row[0] for row in agencies]
     texts: dict[int, dict[str, list[str]]] = {pk: {field: [] for field in FIELDS} for pk in ids}
-    regions = _region_names({row[3] for row in agencies} | {row[4] for row in agencies if row[4]})
-    for pk, name, name_zh, region_id, seat_id, address, postcode in agencies:
+    regions = _region_names({row[4] for row in agencies} | {row[5] for row in agencies if row[5]})
+    for pk, slug, name, name_zh, region_id, seat_id, address, postcode in agencies:
         texts[pk]["names"] += [name, name_zh]
+        texts[pk]["places"].append(slug)  # the identifier in URLs: weighed as a place, not a second name
         texts[pk]["places"] += regions.get(region_id, []) + regions.get(seat_id, []) + [address, postcode]
     for agency_id, name, name_zh in AgencyName.objects.filter(agency_id__in=ids).order_by(
             "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):

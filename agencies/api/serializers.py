@@ -69,6 +69,18 @@ def published_parent(agency: Agency) -> Agency | None:
     return agency.published_parent
 
 
+class MatchSerializer(serializers.Serializer):
+    field = serializers.CharField(
+        source="kind",
+        help_text="Where the words were found: name, other_name, region, seat, address, postcode, contact or duty.",
+    )
+    label = serializers.CharField(source="field", help_text="That place as the site names it, e.g. 'Duty (3)'.")
+    text = serializers.CharField(source="plain", help_text="The text (a snippet of a long duty), as published.")
+    highlighted = serializers.CharField(
+        source="text", help_text="The same text, HTML-escaped, with the matching words in <mark>…</mark>."
+    )
+
+
 class AgencyListSerializer(AgencyRefSerializer):
     level = serializers.ChoiceField(choices=Agency.Level.choices, help_text="Administrative level of the agency.")
     region = RegionBriefSerializer(help_text="Region the agency serves.")
@@ -78,11 +90,18 @@ class AgencyListSerializer(AgencyRefSerializer):
         allow_null=True, help_text="When staff last checked the record against its source."
     )
     updated_at = serializers.DateTimeField(help_text="When the record last changed (UTC).")
+    matches = serializers.SerializerMethodField(
+        help_text="With `q`: why the agency was found (up to five places where the words are); else empty."
+    )
 
     class Meta:
         model = Agency
         fields = ["slug", "name", "name_zh", "level", "region", "parent", "url", "web_url",
-                  "last_verified", "updated_at"]
+                  "last_verified", "updated_at", "matches"]
+
+    @extend_schema_field(MatchSerializer(many=True))
+    def get_matches(self, agency: Agency) -> list[dict]:
+        return MatchSerializer(getattr(agency, "search_matches", []), many=True).data
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_parent(self, agency: Agency) -> str | None:

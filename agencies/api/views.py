@@ -11,6 +11,7 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -33,7 +34,7 @@ from agencies.filters import DEFAULT_ZONE, AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region
 from api.caching import ConditionalGetMixin
-from api.pagination import ApiPagination
+from api.pagination import ApiPagination, SearchPagination
 from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from api.throttling import AnonThrottle
 from duties.models import Duty
@@ -65,6 +66,25 @@ def status_rules(slug: str) -> Agency | None:
     return Agency.objects.published().prefetch_related("office_hours", "special_days").filter(slug=slug).first()
 
 
+class SearchingFilterBackend(DjangoFilterBackend):
+    """The shared FilterSet, keeping the search engine's answer (partial, suggestion) for the view."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid() and self.raise_exception:
+            from django_filters import utils
+
+            raise utils.translate_validation(filterset.errors)
+        queryset = filterset.qs
+        view.search_results = filterset.search_results
+        return queryset
+
+
+MATCHES_PER_AGENCY = 5
+
+
 CSV_COLUMNS = ["slug", "name", "name_zh", "level", "region_code", "region_name", "region_name_zh",
                "parent", "website", "address", "postcode", "last_verified", "updated_at", "url", "web_url"]
 
@@ -75,8 +95,10 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
 
     lookup_field = "slug"
     filterset_class = AgencyFilter
-    pagination_class = ApiPagination
+    filter_backends = [SearchingFilterBackend]
+    pagination_class = SearchPagination
     throttle_classes = [AnonThrottle]
+    search_results = None
 
     def get_queryset(self) -> QuerySet[Agency]:
         queryset = Agency.objects.published()
@@ -114,13 +136,35 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
             return response
         queryset = self.filter_queryset(self.get_queryset())
         # Joins are added after filtering, so the shared filters work on a plain queryset.
-        queryset = queryset.select_related("region", "parent").order_by(
+        related = ["region__parent", "seat", "parent"] if self.search_results else ["region", "parent"]
+        queryset = queryset.select_related(*related).order_by(
             *(queryset.query.order_by or Agency._meta.ordering), "pk"
         )
         if request.accepted_renderer.format == "csv":
             return self.csv_response(queryset)
         page = self.paginate_queryset(queryset)
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        search = self.search_results
+        if search is not None:
+            self.add_matches(page, search)
+        response = self.get_paginated_response(self.get_serializer(page, many=True).data)
+        if search is not None:
+            response.data["suggestion"] = search.suggestion.text if search.suggestion else None
+            response.data["corrected"] = search.corrected
+            response.data["partial"] = search.partial
+        return response
+
+    @staticmethod
+    def add_matches(page: list[Agency], search) -> None:
+        """Why each agency of the page was found, from its names, places, contacts and duties."""
+        from search.highlight import match_reasons
+
+        duties = Duty.objects.select_related("parent").order_by("id")
+        prefetch_related_objects(
+            page, "other_names", "contacts",
+            Prefetch("duties", queryset=duties, to_attr="listing_duties"),
+        )
+        for agency in page:
+            agency.search_matches = match_reasons(agency, search.query, limit=MATCHES_PER_AGENCY)
 
     def paginate_queryset(self, queryset, count: int | None = None):
         return self.paginator.paginate_queryset(queryset, self.request, view=self, count=count)
