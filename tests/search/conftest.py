@@ -15,3 +15,6 @@ def seed_once(django_db_setup, django_db_blocker):
 @pytest.fixture
 def seeded(seed_once, db):
     """Per test: the module's seed, inside the test's own transaction."""
+
+
+from tests.staff.conftest import editor_client, make_staff  # noqa: E402,F401  (staff personas)
