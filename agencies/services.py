@@ -22,7 +22,6 @@ from agencies.importfiles import (  # noqa: F401 (re-exported: the admin and com
     decode_text,
     encoding_name,
 )
-from agencies.signals import agencies_bulk_changed
 from agencies.models import (
     Agency,
     AgencyName,
@@ -34,6 +33,7 @@ from agencies.models import (
     Source,
     SpecialDay,
 )
+from agencies.signals import agencies_bulk_changed
 
 
 def resource_classes() -> dict[str, type]:

@@ -156,8 +156,9 @@ def phone_forms(e164: str) -> list[str]:
 
 def query_phone_forms(text: str) -> list[str]:
     """The digit strings a phone-like query may match: as typed, and its E.164 form when it parses."""
-    from agencies.phones import to_e164
     from django.core.exceptions import ValidationError
+
+    from agencies.phones import to_e164
 
     typed = digits(text)
     if typed.startswith("00"):

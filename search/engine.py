@@ -10,6 +10,7 @@ from search.query import ParsedQuery, parse
 from search.suggest import Suggestion, suggest
 from search.synonyms import synonym_groups
 
+
 @dataclass
 class SearchResults:
     queryset: QuerySet  # ranked: best first (order_by -search_rank, name, pk)

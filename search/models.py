@@ -49,3 +49,6 @@ class SearchDocument(models.Model):
     class Meta:
         managed = False
         db_table = "search_document"
+
+    def __str__(self) -> str:
+        return f"search document of agency {self.agency_id}"

@@ -57,8 +57,8 @@ def test_import_finds_new_words_and_its_undo_removes_them(seed, gansu):
 
 
 def test_agency_import_reindexes_the_imported_agencies(seed, gansu):
-    data = ("slug,name,name_zh,level,region,status\n"
-            "new-bureau,Xanadu Science Bureau,,municipal_bureau,620100,published\n").encode()
+    data = (b"slug,name,name_zh,level,region,status\n"
+            b"new-bureau,Xanadu Science Bureau,,municipal_bureau,620100,published\n")
     report = import_dataset(resource_name="agencies", dataset=dataset_read(data=data, file_format="csv"))
     assert report.ok, report.errors
     assert found("Xanadu") == {"new-bureau"}

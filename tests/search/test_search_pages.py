@@ -1,0 +1,101 @@
+"""The engine on the site's search page, compare page and the API: suggestions, partial matches,
+why-it-matched, ordering, bad input."""
+import pytest
+from django.urls import reverse
+
+from tests.search.judgements import GANSU, GUIYANG, HUAIHUA, WENZHOU, ZHEJIANG
+from tests.site.test_search import result_slugs
+
+HOME = reverse("site:home")
+API = "/api/v1/agencies/"
+
+
+def api(client, **params) -> dict:
+    response = client.get(API, params)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def test_confident_typo_shows_the_corrected_results_and_says_so(seeded, client):
+    body = client.get(HOME, {"q": "Huaihau"}).content.decode()
+    assert "No bureau matches “Huaihau”. Showing results for <strong>Huaihua</strong>." in body
+    assert result_slugs(client.get(HOME, {"q": "Huaihau"})) == [HUAIHUA]
+    answer = api(client, q="Huaihau")
+    assert (answer["suggestion"], answer["corrected"]) == ("Huaihua", True)
+    assert [agency["slug"] for agency in answer["results"]] == [HUAIHUA]
+
+
+def test_a_doubtful_suggestion_is_only_a_link(seeded, client):
+    response = client.get(HOME, {"q": "怀华"})
+    body = response.content.decode()
+    assert 'Did you mean <a href="/?q=%E6%80%80%E5%8C%96" class="suggestion">怀化</a>?' in body
+    assert result_slugs(response) == []
+    answer = api(client, q="怀华")
+    assert (answer["suggestion"], answer["corrected"], answer["count"]) == ("怀化", False, 0)
+
+
+def test_words_found_nowhere_together_come_back_as_partial_matches(seeded, client):
+    answer = api(client, q="seismic Hangzhou")  # Guiyang's duty, Zhejiang's seat
+    assert answer["partial"] is True
+    assert {agency["slug"] for agency in answer["results"]} == {GUIYANG, ZHEJIANG}
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "highlighted"),
+    [
+        ("funding", "duty", "<mark>funds</mark>"),  # stems
+        ("科技", "name", "<mark>科学技术</mark>"),  # synonym, in Chinese
+        ("温州科技局", "name", "<mark>温州</mark>市<mark>科学技术局</mark>"),
+        ("0931 8834621", "contact", "<mark>0931-8834621</mark>"),  # phone forms
+        ("Lanzhou", "seat", "<mark>Lanzhou</mark>"),
+        ("310006", "postcode", "<mark>310006</mark>"),
+    ],
+)
+def test_matches_follow_the_engine(seeded, client, query, field, highlighted):
+    matches = [match for agency in api(client, q=query, page_size=100)["results"] for match in agency["matches"]]
+    assert any(match["field"] == field and highlighted in match["highlighted"] for match in matches), matches
+
+
+def test_site_shows_why_a_synonym_matched(seeded, client):
+    body = client.get(HOME, {"q": "sci-tech Wenzhou"}).content.decode()
+    assert "<mark>Science and Technology</mark>" in body
+
+
+def test_relevance_is_the_default_order_and_ordering_overrides_it(seeded, client):
+    ranked = [agency["slug"] for agency in api(client, q="Zhejiang science")["results"]]
+    assert ranked[0] == ZHEJIANG
+    by_name = [agency["slug"] for agency in api(client, q="Zhejiang science", ordering="-name")["results"]]
+    assert by_name == [ZHEJIANG, WENZHOU]
+
+
+def test_duties_q_uses_the_engine(seeded, client):
+    answer = client.get("/api/v1/duties/", {"q": "funding"}).json()
+    assert answer["count"] >= 3
+    assert all("fund" in duty["text"].lower() for duty in answer["results"])
+
+
+def test_compare_page_searches_with_the_engine(seeded, client):
+    body = client.get(reverse("site:compare"), {"q": "温州科技局"}).content.decode()
+    assert f"/agencies/{WENZHOU}/" in body and f"/agencies/{GANSU}/" not in body
+
+
+@pytest.mark.parametrize(
+    "query", ['"', "NEAR(a b)", '"unbalanced', "***", "-", "^:", "AND OR NOT", "the of", "'", "&|!<->", "科技 \"",
+              "(0571) 8705", "a" * 200],
+)
+def test_engine_syntax_and_odd_input_is_searched_as_text(seeded, client, query):
+    assert client.get(HOME, {"q": query}).status_code == 200
+    assert client.get(API, {"q": query}).status_code == 200
+    assert client.get("/api/v1/duties/", {"q": query}).status_code == 200
+
+
+def test_over_200_characters_stays_a_400(seeded, client):
+    response = client.get(API, {"q": "a" * 201})
+    assert response.status_code == 400 and "q" in response.json()
+    assert client.get(HOME, {"q": "a" * 201}).status_code == 400
+
+
+def test_a_common_word_beyond_the_cap_is_counted_as_more_than(seeded, client, monkeypatch):
+    monkeypatch.setattr("portal.views.COUNT_CAP", 3)
+    body = client.get(HOME, {"q": "science"}).content.decode()
+    assert "More than 3 bureaus found" in body
