@@ -14,6 +14,7 @@ from django.db import transaction
 
 from agencies.models import Agency, ImportBatch, Region
 from agencies.services import dataset_read, import_dataset
+from agencies.signals import agencies_bulk_changed, bulk_write
 from benchmarks.report import table
 from duties.models import Duty, DutyCategory
 
@@ -89,11 +90,13 @@ def measure(label: str, resource_name: str, path: Path, *, memory: bool = False)
 
 
 def cleanup() -> None:
-    with transaction.atomic():
+    with transaction.atomic(), bulk_write():  # one index update at the end, not one per deleted row
         agencies = Agency.objects.filter(slug__startswith=PREFIX)
+        ids = list(agencies.values_list("pk", flat=True))
         Duty.objects.filter(agency__in=agencies, parent__isnull=False).delete()
         Duty.objects.filter(agency__in=agencies).delete()
         agencies.delete()
+        agencies_bulk_changed.send(sender=Agency, agency_ids=ids)
         Duty.history.filter(agency__slug__startswith=PREFIX).delete()
         Agency.history.filter(slug__startswith=PREFIX).delete()
         ImportBatch.objects.filter(file_name__in=["agencies.csv", "duties.csv"], user=None).delete()

@@ -98,7 +98,8 @@ def home(request: HttpRequest) -> HttpResponse:
     paginator = Paginator(agencies, RESULTS_PER_PAGE)
     if query:
         # Common words match most bureaus: count up to a cap ("more than 5,000") instead of all of them.
-        found = agencies[:COUNT_CAP + 1].count()
+        counted = search.unranked() if search else agencies
+        found = counted[:COUNT_CAP + 1].count()
         if found > COUNT_CAP:
             found, more_than = COUNT_CAP, COUNT_CAP
         paginator = Paginator(agencies[:found], RESULTS_PER_PAGE)

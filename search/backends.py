@@ -20,18 +20,19 @@ def engine_query(clauses: list[Clause], require_all: bool = True) -> str:
     return fts5_match(clauses, require_all)
 
 
-def matching(queryset: QuerySet, clauses: list[Clause], require_all: bool = True) -> QuerySet:
+def matching(queryset: QuerySet, clauses: list[Clause], require_all: bool = True, ranked: bool = True) -> QuerySet:
+    """`ranked=False` leaves out the rank (a count need not score every match)."""
     expression = engine_query(clauses, require_all)
     # The inner join to the index; its alias is the table name (nothing else joins it).
     queryset = queryset.filter(search_document__isnull=False)
     if connection.vendor == "postgresql":
-        return queryset.extra(where=['"search_document"."vector" @@ %s::tsquery'], params=[expression]).annotate(
-            search_rank=RawSQL(f"ts_rank('{PG_WEIGHTS}'::float4[], \"search_document\".\"vector\", %s::tsquery)",
-                               [expression], output_field=FloatField())
-        )
-    return queryset.extra(where=["search_document MATCH %s"], params=[expression]).annotate(
-        search_rank=RawSQL(f"-bm25(search_document, {FTS5_WEIGHTS})", [], output_field=FloatField())
-    )
+        queryset = queryset.extra(where=['"search_document"."vector" @@ %s::tsquery'], params=[expression])
+        rank = RawSQL(f"ts_rank('{PG_WEIGHTS}'::float4[], \"search_document\".\"vector\", %s::tsquery)",
+                      [expression], output_field=FloatField())
+    else:
+        queryset = queryset.extra(where=["search_document MATCH %s"], params=[expression])
+        rank = RawSQL(f"-bm25(search_document, {FTS5_WEIGHTS})", [], output_field=FloatField())
+    return queryset.annotate(search_rank=rank) if ranked else queryset
 
 
 def raw_top(clauses: list[Clause], limit: int = 20) -> list[int]:

@@ -18,6 +18,15 @@ class SearchResults:
     partial: bool = False  # no agency has every word: these have some of them
     suggestion: Suggestion | None = None
     corrected: bool = False  # the suggestion was confident: these are its results
+    require_all: bool = True
+
+    def unranked(self) -> QuerySet:
+        """The same agencies, without scoring them (for a count)."""
+        if not self.query:
+            return self.queryset
+        return backends.matching(self.base, self.query.clauses, self.require_all, ranked=False)
+
+    base: QuerySet | None = None
 
     @property
     def suggestion_text(self) -> str | None:
@@ -34,21 +43,21 @@ def search_agencies(queryset: QuerySet, text: str, *, suggestions: bool = True) 
     the words (labelled partial)."""
     parsed = parse(text, synonym_groups())
     if not parsed:
-        return SearchResults(queryset.none(), parsed)
+        return SearchResults(queryset.none(), parsed, base=queryset)
     full = _ranked(backends.matching(queryset, parsed.clauses))
     if not suggestions:
-        return SearchResults(full, parsed)
+        return SearchResults(full, parsed, base=queryset)
     if full.exists():
         # Every word matched somewhere, so none of them is a typo that finds nothing.
-        return SearchResults(full, parsed)
+        return SearchResults(full, parsed, base=queryset)
     suggestion = suggest(text, parsed.clauses, backends.clause_exists)
     if suggestion and suggestion.confident:
         corrected = parse(suggestion.text, synonym_groups())
         if corrected:
             fixed = _ranked(backends.matching(queryset, corrected.clauses))
             if fixed.exists():
-                return SearchResults(fixed, corrected, suggestion=suggestion, corrected=True)
+                return SearchResults(fixed, corrected, suggestion=suggestion, corrected=True, base=queryset)
     if len(parsed.clauses) > 1:
         some = _ranked(backends.matching(queryset, parsed.clauses, require_all=False))
-        return SearchResults(some, parsed, partial=True, suggestion=suggestion)
-    return SearchResults(full, parsed, suggestion=suggestion)
+        return SearchResults(some, parsed, partial=True, suggestion=suggestion, require_all=False, base=queryset)
+    return SearchResults(full, parsed, suggestion=suggestion, base=queryset)
