@@ -226,13 +226,11 @@ class AgencyQuerySet(models.QuerySet):
 
     def with_listing(self, query: str = "") -> AgencyQuerySet:
         """What a search result shows: names, region and hours for the status badge and, for a query,
-        the places, contacts and duties that can say why the agency was found."""
-        Duty = duty_model()
+        the places and contacts that can say why the agency was found."""
         lookups: list = ["other_names", "office_hours", "special_days"]
         related = ["region__parent"]
         if query:
-            duties = Duty.objects.select_related("parent").order_by("id")
-            lookups += ["contacts", Prefetch("duties", queryset=duties, to_attr="listing_duties")]
+            lookups.append("contacts")  # duty texts come as plain rows: search.highlight.attach_duty_texts
             related.append("seat")
         return self.select_related(*related).prefetch_related(*lookups)
 

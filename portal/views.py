@@ -37,6 +37,7 @@ from portal.status import (
     weekly_tables,
 )
 from portal.vcard import agency_vcard
+from search.highlight import attach_duty_texts
 
 RESULTS_PER_PAGE = 20
 COUNT_CAP = 5000
@@ -107,8 +108,11 @@ def home(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load), timezone.now()
     parsed = search.query if search else None
-    listing = Agency.objects.page_with_listing(list(page.object_list.values_list("pk", flat=True)), query) \
-        if query else Agency.objects.page_with_listing(page.object_list)
+    if query:
+        listing = Agency.objects.page_with_listing(list(page.object_list.values_list("pk", flat=True)), query)
+        attach_duty_texts(listing)
+    else:
+        listing = Agency.objects.page_with_listing(page.object_list)
     results = [
         {"agency": agency, "status": status_line(agency_status(agency, now, calendar)),
          "matches": match_reasons(agency, parsed) if parsed else []}

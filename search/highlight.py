@@ -102,6 +102,26 @@ def cut(text: str, found: list[Span], context: int = SNIPPET_CONTEXT) -> tuple[s
     return prefix + stripped + ("…" if end < len(text) else ""), kept
 
 
+@dataclass(frozen=True)
+class DutyText:
+    label: str  # "(3)", or "(3) 2." for a sub-item
+    text: str
+
+
+def attach_duty_texts(agencies: list) -> None:
+    """Every duty text of these agencies in one light query (plain rows, not model instances), as
+    `agency.listing_duties`, for `match_reasons`."""
+    Duty = agencies[0]._meta.get_field("duties").related_model if agencies else None
+    texts: dict[int, list[DutyText]] = {agency.pk: [] for agency in agencies}
+    if Duty is not None:
+        rows = Duty.objects.filter(agency_id__in=list(texts)).order_by("id").values_list(
+            "agency_id", "parent__label", "label", "text")
+        for agency_id, parent_label, label, text in rows:
+            texts[agency_id].append(DutyText(f"{parent_label} {label}" if parent_label else label, text))
+    for agency in agencies:
+        agency.listing_duties = texts[agency.pk]
+
+
 def lang_of(text: str) -> str:
     return "zh-Hans" if has_cjk(text) else "en"
 
@@ -142,8 +162,7 @@ def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
         else:
             add("contact", contact.label, contact.value)
     for duty in getattr(agency, "listing_duties", []):
-        label = f"{duty.parent.label} {duty.label}" if duty.parent_id else duty.label
-        add("duty", _("Duty %(label)s") % {"label": label}, duty.text, snippet=True)
+        add("duty", _("Duty %(label)s") % {"label": duty.label}, duty.text, snippet=True)
         if len(found) >= limit:
             break
     return found[:limit]

@@ -156,13 +156,10 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
     @staticmethod
     def add_matches(page: list[Agency], search) -> None:
         """Why each agency of the page was found, from its names, places, contacts and duties."""
-        from search.highlight import match_reasons
+        from search.highlight import attach_duty_texts, match_reasons
 
-        duties = Duty.objects.select_related("parent").order_by("id")
-        prefetch_related_objects(
-            page, "other_names", "contacts",
-            Prefetch("duties", queryset=duties, to_attr="listing_duties"),
-        )
+        prefetch_related_objects(page, "other_names", "contacts")
+        attach_duty_texts(page)
         for agency in page:
             agency.search_matches = match_reasons(agency, search.query, limit=MATCHES_PER_AGENCY)
 
