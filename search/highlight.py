@@ -117,7 +117,9 @@ def attach_duty_texts(agencies: list) -> None:
         rows = Duty.objects.filter(agency_id__in=list(texts)).order_by("id").values_list(
             "agency_id", "parent__label", "label", "text")
         for agency_id, parent_label, label, text in rows:
-            texts[agency_id].append(DutyText(f"{parent_label} {label}" if parent_label else label, text))
+            # Named as the site names duties (portal.search.duty_reference): "10." reads "10".
+            labels = [parent_label, label] if parent_label else [label]
+            texts[agency_id].append(DutyText(" ".join(part.rstrip(".．") for part in labels), text))
     for agency in agencies:
         agency.listing_duties = texts[agency.pk]
 
@@ -161,8 +163,12 @@ def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
                                contact.value))
         else:
             add("contact", contact.label, contact.value)
-    for duty in getattr(agency, "listing_duties", []):
+    # The duties with the most of the query's words first, then in published order.
+    scored = []
+    for order, duty in enumerate(getattr(agency, "listing_duties", [])):
+        words = sum(1 for clause in query.clauses if spans(duty.text, clause.phrases))
+        if words:
+            scored.append((-words, order, duty))
+    for _words, _order, duty in sorted(scored, key=lambda item: item[:2])[:max(0, limit - len(found))]:
         add("duty", _("Duty %(label)s") % {"label": duty.label}, duty.text, snippet=True)
-        if len(found) >= limit:
-            break
     return found[:limit]
