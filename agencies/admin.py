@@ -487,9 +487,11 @@ class AgencyAdmin(StaffAdmin):
         if agency_ids_for(request.user) is not None or not self.has_add_permission(request):
             raise PermissionDenied
         if request.method == "POST":
-            agency_id = int(request.POST["agency_id"])
             try:
+                agency_id = int(request.POST.get("agency_id", ""))
                 agency = services.agency_restore(agency_id=agency_id, by=request.user)
+            except ValueError:
+                messages.error(request, "Choose a deleted agency to restore (agency_id must be a number).")
             except ValidationError as error:
                 messages.error(request, " ".join(error.messages))
             else:

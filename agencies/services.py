@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections, transaction
-from django.db.models import F
+from django.db import connections, router, transaction
+from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from import_export.results import Result
 
@@ -215,6 +216,37 @@ def import_batch_conflicts(*, batch: ImportBatch) -> list[str]:
     return conflicts
 
 
+def import_batch_dependents(*, batch: ImportBatch) -> list[str]:
+    """Records NOT written by the import that undoing it would delete too (a contact added by hand to
+    an imported agency goes with the agency) or that stop it (a later agency in an imported region)."""
+    created: dict[type, set[int]] = {}
+    for model in history_models():
+        ids = model.history.filter(history_change_reason=batch.change_reason, history_type="+").values_list(
+            "id", flat=True
+        )
+        created[model] = set(ids)
+    doomed = [obj for model, ids in created.items() if ids for obj in model._default_manager.filter(pk__in=ids)]
+    if not doomed:
+        return []
+    collector = Collector(using=router.db_for_write(ImportBatch))
+    try:
+        collector.collect(doomed)
+    except (ProtectedError, RestrictedError) as error:
+        blocking = getattr(error, "protected_objects", None) or getattr(error, "restricted_objects", [])
+        return [f"{obj._meta.verbose_name} '{obj}' still uses what it created" for obj in list(blocking)[:50]]
+    others = []
+    for model, instances in collector.data.items():
+        for obj in instances:
+            if obj.pk not in created.get(model, set()):
+                others.append(obj)
+    for queryset in collector.fast_deletes:
+        for obj in queryset:
+            if obj.pk not in created.get(type(obj), set()):
+                others.append(obj)
+    return [f"{obj._meta.verbose_name} '{obj}' would be deleted with it" for obj in others
+            if not obj._meta.model_name.startswith("historical")]
+
+
 @transaction.atomic
 def import_batch_undo(*, batch: ImportBatch, by) -> int:
     """Undo one import: delete what it created, put back what it changed. Returns records touched."""
@@ -227,6 +259,13 @@ def import_batch_undo(*, batch: ImportBatch, by) -> int:
         raise ValidationError(
             "Records of this import were changed afterwards; undo those changes first or edit by hand: "
             + "; ".join(conflicts[:10])
+        )
+    dependents = import_batch_dependents(batch=batch)
+    if dependents:
+        shown = "; ".join(dependents[:20]) + (f"; and {len(dependents) - 20} more" if len(dependents) > 20 else "")
+        raise ValidationError(
+            f"Not undone: records added after this import depend on what it created ({len(dependents)}): "
+            f"{shown}. Delete or move those first, then undo."
         )
     touched = 0
     for model in history_models():
