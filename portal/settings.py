@@ -89,6 +89,16 @@ DATABASES = {
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite behind a multi-worker web server (`make run`): readers never block the writer (WAL), a
+    # writer waits for another instead of failing at once (timeout, seconds), and every transaction
+    # takes the write lock when it begins (IMMEDIATE), so two saves of one agency queue up and the
+    # second meets the lost-update refusal instead of "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "transaction_mode": "IMMEDIATE",
+        "timeout": envint("SQLITE_BUSY_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # One cache shared by every worker and app server: rate limits, cached pages and API answers.
