@@ -1,5 +1,5 @@
 """The integrator API, version 1 (mounted at /api/v1/ as namespace "api")."""
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
@@ -29,12 +29,18 @@ def not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     return JsonResponse({"detail": "Not found."}, status=404)
 
 
+class SwaggerView(SpectacularSwaggerView):
+    def options(self, request, *args, **kwargs):
+        # The HTML page has no template for DRF's OPTIONS metadata: answer with the methods only.
+        return HttpResponse(status=200, headers={"Allow": "GET, HEAD, OPTIONS"})
+
+
 urlpatterns = [
     path("", api_root, name="root"),
     *router.urls,
     path("holidays/", HolidayView.as_view(), name="holidays"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1", throttle_classes=[AnonThrottle]), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="docs"),
+    path("docs/", SwaggerView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", throttle_classes=[AnonThrottle]), name="redoc"),
     # Only paths ending in "/": CommonMiddleware still appends the slash to the others first.
     # [\s\S], not ".": a slug may carry an encoded newline.

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "portal.http_methods.HttpMethodMiddleware",  # outside compression: a HEAD keeps its Content-Length
     # Compresses HTML, JSON and CSV (not /admin/): BREACH reasoning in portal/compression.py.
     "portal.compression.CompressionMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

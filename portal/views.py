@@ -218,7 +218,7 @@ def agency_vcard_download(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def agency_correction(request: HttpRequest, slug: str) -> HttpResponse:
     """GET shows the form alone; POST files a report. The profile embeds the same form."""
     agency = get_object_or_404(Agency.objects.published(), slug=slug)
