@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.db.models.functions import Coalesce
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -170,6 +170,10 @@ class AgencyScopedMixin:
 
     def _history_in_scope(self, request, object_id) -> None:
         """History pages work from historical rows (also of deleted records): check their agency."""
+        try:
+            self.model._meta.pk.to_python(object_id)
+        except ValidationError:
+            raise Http404(f"No {self.opts.verbose_name} with the id '{object_id}'.") from None
         if agency_ids_for(request.user) is None or self.agency_path is None:
             return
         record = self.model.history.filter(id=object_id).order_by("-history_date").first()
