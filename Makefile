@@ -46,10 +46,11 @@ run: install $(SECRET_FILE)
 	echo "Serving on http://127.0.0.1:$(PORT)/" && \
 	exec $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
 
-# The first staff account (asks for username, email and password).
+# The first staff account: asks for username, email and password on a terminal; without one, reads
+# DJANGO_SUPERUSER_USERNAME, DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD. Validated either way.
 superuser: install $(SECRET_FILE)
 	DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))" $(PY) manage.py migrate --noinput -v 0
-	DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))" $(PY) manage.py createsuperuser
+	DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))" $(PY) manage.py create_admin
 
 dev: install
 	DJANGO_DEBUG=true $(PY) manage.py migrate --noinput

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import zoneinfo
 
 import django_filters
@@ -56,8 +57,14 @@ class AwareDateTimeField(forms.CharField):
 
 
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):
-    # An IsoDateTimeFilter only so the API schema documents it as a date-time.
     field_class = AwareDateTimeField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from api.params import DATETIME_PATTERN  # the API's documented form (no "format": one rule, the pattern)
+
+        extend_schema_field({"type": "string", "pattern": DATETIME_PATTERN,
+                             "description": str(self.extra.get("help_text", ""))})(self)
 
 
 def pk_list(ids: list[int]) -> RawSQL:
@@ -68,16 +75,65 @@ def pk_list(ids: list[int]) -> RawSQL:
     return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(ids)])
 
 
+#: what a natural key looks like, published in the API schema and checked before any lookup
+REGION_CODE_PATTERN = r"^[0-9]{6}$"
+SLUG_PATTERN = r"^[-a-zA-Z0-9_]{1,100}$"
+
+
+class UnknownKey(str):
+    """A well-formed natural key that names no record: the filter matches nothing (an empty list,
+    as for any other filter that matches nothing), rather than a 400 for a value the schema allows."""
+
+    pk = None
+
+    @property
+    def code(self) -> str:
+        return str(self)
+
+    slug = code
+
+
+class NaturalKeyField(forms.ModelChoiceField):
+    def __init__(self, *args, key_pattern: str, **kwargs):
+        self.key_pattern = re.compile(key_pattern)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str) or not self.key_pattern.match(value):
+            raise ValidationError(_("Enter a value of the form %(pattern)s."), code="invalid",
+                                  params={"pattern": self.key_pattern.pattern})
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return UnknownKey(value)
+
+    def validate(self, value):
+        if not isinstance(value, UnknownKey):
+            super().validate(value)
+
+
 class NaturalKeyFilter(django_filters.ModelChoiceFilter):
     """Chooses a record by its natural key (region code, category or agency slug)."""
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    field_class = NaturalKeyField
+
+    def __init__(self, *args, key_pattern: str = SLUG_PATTERN, **kwargs):
+        super().__init__(*args, key_pattern=key_pattern, **kwargs)
         # Typed per instance: a class-wide schema annotation would drop each filter's help_text.
-        extend_schema_field({"type": "string", "description": str(self.extra.get("help_text", ""))})(self)
+        extend_schema_field({"type": "string", "pattern": key_pattern,
+                             "description": str(self.extra.get("help_text", ""))})(self)
 
 
-class AgencyFilter(django_filters.FilterSet):
+class StrictFilterSet(django_filters.FilterSet):
+    def filter_queryset(self, queryset):
+        if any(isinstance(value, UnknownKey) for value in self.form.cleaned_data.values()):
+            return queryset.none()
+        return super().filter_queryset(queryset)
+
+
+class AgencyFilter(StrictFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"),
         help_text=(
@@ -92,6 +148,7 @@ class AgencyFilter(django_filters.FilterSet):
     )
     region = NaturalKeyFilter(
         queryset=Region.objects.all(), to_field_name="code", method="filter_region", label=_("Region"),
+        key_pattern=REGION_CODE_PATTERN,
         help_text="Six-digit region code; includes every region below it.",
     )
     level = django_filters.ChoiceFilter(choices=Agency.Level.choices, label=_("Level"))
@@ -157,7 +214,7 @@ class AgencyFilter(django_filters.FilterSet):
         return opening.open_at(queryset, timezone.now()) if value else queryset
 
 
-class DutyFilter(django_filters.FilterSet):
+class DutyFilter(StrictFilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=MAX_QUERY_LENGTH,
         help_text=(
@@ -173,7 +230,7 @@ class DutyFilter(django_filters.FilterSet):
         queryset=Agency.objects.published(), to_field_name="slug", help_text="Agency slug."
     )
     region = NaturalKeyFilter(
-        queryset=Region.objects.all(), to_field_name="code", method="filter_region",
+        queryset=Region.objects.all(), to_field_name="code", method="filter_region", key_pattern=REGION_CODE_PATTERN,
         help_text="Six-digit region code; includes every region below it.",
     )
 

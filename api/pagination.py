@@ -43,6 +43,7 @@ class ApiPagination(PageNumberPagination):
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
             parameter["schema"]["minimum"] = 1
+            parameter["schema"]["maximum"] = 999_999_999  # digits only, at most nine (api/params.py)
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = MAX_PAGE_SIZE
         return parameters

@@ -10,6 +10,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import BaseRenderer
 
 from agencies.spreadsheets import escape_formula
+from api.params import query_check
 
 
 def escape_cell(value: object) -> str:
@@ -50,7 +51,13 @@ class CSVRenderer(BaseRenderer):
 
 
 class FormatParameterMixin:
-    """An unknown `?format=` is a 400 naming the parameter, like every other bad parameter (DRF says 404)."""
+    """An unknown `?format=` is a 400 naming the parameter, like every other bad parameter (DRF says 404);
+    every other parameter is held to the schema first (api/params.py)."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if request.method in {"GET", "HEAD"}:
+            query_check(request.query_params)
 
     def perform_content_negotiation(self, request, force=False):
         try:

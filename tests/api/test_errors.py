@@ -20,14 +20,24 @@ GANSU = "gansu-department-of-science-and-technology"
         (f"{API}/agencies/", {"level": "ministry"}, "level"),
         (f"{API}/agencies/", {"q": "科" * 10_000}, "q"),
         (f"{API}/agencies/", {"q": "nul\x00byte"}, "q"),
-        (f"{API}/agencies/", {"region": "999999"}, "region"),
-        (f"{API}/agencies/", {"category": "no-such-category"}, "category"),
-        (f"{API}/agencies/", {"parent": "no-such-agency"}, "parent"),
+        (f"{API}/agencies/", {"region": "99999x"}, "region"),
+        (f"{API}/agencies/", {"category": "no such category!"}, "category"),
+        (f"{API}/agencies/", {"parent": "no/such"}, "parent"),
+        (f"{API}/agencies/", {"open_now": "null"}, "open_now"),
+        (f"{API}/agencies/", {"open_now": "yes"}, "open_now"),
+        (f"{API}/agencies/", {"open_now": ""}, "open_now"),
+        (f"{API}/agencies/", {"page": ["1", "2"]}, "page"),
+        (f"{API}/agencies/", {"page": "1.0"}, "page"),
+        (f"{API}/agencies/", {"page": " 1"}, "page"),
+        (f"{API}/agencies/", {"region": ""}, "region"),
+        (f"{API}/agencies/{GANSU}/status/", {"at": ""}, "at"),
+        (f"{API}/agencies/{GANSU}/status/", {"at": "2026-11-23 10:00"}, "at"),  # the schema's form has a T
+        (f"{API}/holidays/", {"year": ""}, "year"),
         (f"{API}/agencies/", {"open_at": "tomorrow"}, "open_at"),
         (f"{API}/agencies/", {"open_at": "0001-01-01T00:00+14:00"}, "open_at"),
         (f"{API}/agencies/", {"modified_since": "yesterday"}, "modified_since"),
         (f"{API}/agencies/", {"ordering": "password"}, "ordering"),
-        (f"{API}/duties/", {"agency": "no-such-agency"}, "agency"),
+        (f"{API}/duties/", {"agency": "no such agency"}, "agency"),
         (f"{API}/duties/", {"q": "x" * 10_000}, "q"),
         (f"{API}/duties/", {"page": "0"}, "page"),
         (f"{API}/regions/", {"page_size": "1000"}, "page_size"),
@@ -116,3 +126,24 @@ def test_nul_byte_in_any_parameter_is_400_not_a_database_error(seed, client, url
     response = client.get(url, {parameter: "62\x000000"})
     assert response.status_code == 400
     assert parameter in response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "params"),
+    [
+        (f"{API}/agencies/", {"region": "999999"}),
+        (f"{API}/agencies/", {"category": "no-such-category"}),
+        (f"{API}/agencies/", {"parent": "no-such-agency"}),
+        (f"{API}/duties/", {"agency": "no-such-agency"}),
+        (f"{API}/duties/", {"region": "999999"}),
+    ],
+)
+def test_a_well_formed_key_that_names_nothing_lists_nothing(seed, client, url, params):
+    # The schema allows any six digits or slug: such a value is not an error, it just matches nothing.
+    response = client.get(url, params)
+    assert (response.status_code, response.json()["count"]) == (200, 0)
+
+
+def test_open_now_accepts_exactly_true_and_false(seed, client):
+    assert client.get(f"{API}/agencies/", {"open_now": "true"}).status_code == 200
+    assert client.get(f"{API}/agencies/", {"open_now": "false"}).json()["count"] == 5
