@@ -19,8 +19,8 @@ DATETIME_DESCRIPTION = ("ISO 8601 date and time between 1970 and 2100, e.g. 2026
 DATETIME_PARAMETERS = {"at", "open_at", "modified_since"}
 WHOLE_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 WHOLE_NUMBER_PARAMETERS = {"page", "page_size", "year"}
-#: free text may be empty (an empty search is no search); every other parameter needs a value
-MAY_BE_EMPTY = {"q"}
+#: free text may be empty (an empty search is no search), and an empty ordering list; the rest need a value
+MAY_BE_EMPTY = {"q", "ordering"}  # ordering is a list in the schema: empty is allowed
 
 
 def datetime_problem(value: str) -> str | None:

@@ -8,7 +8,6 @@ from rest_framework import serializers
 
 from agencies.filters import AwareDateTimeField
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, Region, Source, SpecialDay
-from api.params import DATETIME_PATTERN
 from duties.models import Duty, DutyCategory
 
 
@@ -315,7 +314,6 @@ class StatusSerializer(serializers.Serializer):
 
 
 @extend_schema_field(OpenApiTypes.DATETIME)
-@extend_schema_field({"type": "string", "pattern": DATETIME_PATTERN})
 class AwareDateTimeParam(serializers.Field):
     """ISO 8601 datetime query parameter, parsed exactly as the public site's filters parse it."""
 

@@ -35,6 +35,7 @@ from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region
 from api.caching import ConditionalGetMixin
 from api.pagination import ApiPagination, SearchPagination
+from api.params import DATETIME_PATTERN
 from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from api.throttling import AnonThrottle
 from duties.models import Duty
@@ -196,7 +197,11 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
 
     @extend_schema(
         summary="Open or closed at a moment",
-        parameters=[SLUG, StatusQuerySerializer],
+        parameters=[SLUG, OpenApiParameter(
+            "at", {"type": "string", "pattern": DATETIME_PATTERN}, required=False,
+            description="ISO 8601 datetime to ask about (default: now), between 1970 and 2100; without an offset "
+                        "it is read in Asia/Shanghai.",
+        )],
         responses={200: StatusSerializer, **ERRORS},
     )
     @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
