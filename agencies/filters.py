@@ -126,6 +126,16 @@ class NaturalKeyFilter(django_filters.ModelChoiceFilter):
                              "description": str(self.extra.get("help_text", ""))})(self)
 
 
+class TextFilter(django_filters.CharFilter):
+    """Free text, documented as what is accepted: up to MAX_QUERY_LENGTH characters and no NUL
+    (PostgreSQL cannot hold one; it is refused with a 400 naming the parameter)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, max_length=MAX_QUERY_LENGTH, **kwargs)
+        extend_schema_field({"type": "string", "maxLength": MAX_QUERY_LENGTH, "pattern": "^[^\\x00]*$",
+                             "description": str(self.extra.get("help_text", ""))})(self)
+
+
 class StrictFilterSet(django_filters.FilterSet):
     def filter_queryset(self, queryset):
         if any(isinstance(value, UnknownKey) for value in self.form.cleaned_data.values()):
@@ -134,8 +144,8 @@ class StrictFilterSet(django_filters.FilterSet):
 
 
 class AgencyFilter(StrictFilterSet):
-    q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_QUERY_LENGTH, label=_("Search"),
+    q = TextFilter(
+        method="filter_q", label=_("Search"),
         help_text=(
             "Words to find, in any order, anywhere in a bureau: names and other names (English or Chinese), "
             "region, parent region and seat city, address, postcode, contact values, duty texts. Every word "
@@ -215,8 +225,8 @@ class AgencyFilter(StrictFilterSet):
 
 
 class DutyFilter(StrictFilterSet):
-    q = django_filters.CharFilter(
-        method="filter_q", max_length=MAX_QUERY_LENGTH,
+    q = TextFilter(
+        method="filter_q",
         help_text=(
             "Words to find, analysed as the agencies' `q` is (stems, Chinese, synonyms): the duties, of the "
             f"{DUTY_SEARCH_AGENCIES} bureaus that match best, whose own text has at least one of the words."
