@@ -243,8 +243,9 @@ def import_batch_dependents(*, batch: ImportBatch) -> list[str]:
         for obj in queryset:
             if obj.pk not in created.get(type(obj), set()):
                 others.append(obj)
+    # Join-table rows (a duty's categories) and history rows go with their record: not hand edits.
     return [f"{obj._meta.verbose_name} '{obj}' would be deleted with it" for obj in others
-            if not obj._meta.model_name.startswith("historical")]
+            if not obj._meta.auto_created and not obj._meta.model_name.startswith("historical")]
 
 
 @transaction.atomic

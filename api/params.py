@@ -8,8 +8,9 @@ import re
 from rest_framework.exceptions import ValidationError
 
 #: 1970-01-01T00:00 … 2100-12-31T23:59:59.999999, optional seconds and offset (none: China Standard
-#: Time). Days are checked per month (29 February in any year; a non-leap year's is refused later).
-_DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-9])|(?:0[13-9]|1[0-2])-30|(?:0[13578]|1[02])-31)"
+#: Time). Days are checked per month; 29 February is left out (a regular expression cannot tell leap
+#: years, and the schema and the check must agree): ask about 28 February or 1 March instead.
+_DAY = r"(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
 DATETIME_PATTERN = (
     r"^(?:19[7-9][0-9]|20[0-9][0-9]|2100)-" + _DAY
     + r"T(?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\.[0-9]{1,6})?)?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
@@ -19,8 +20,8 @@ DATETIME_DESCRIPTION = ("ISO 8601 date and time between 1970 and 2100, e.g. 2026
 DATETIME_PARAMETERS = {"at", "open_at", "modified_since"}
 WHOLE_NUMBER = re.compile(r"^[1-9][0-9]{0,8}$")
 WHOLE_NUMBER_PARAMETERS = {"page", "page_size", "year"}
-#: free text may be empty (an empty search is no search), and an empty ordering list; the rest need a value
-MAY_BE_EMPTY = {"q", "ordering"}  # ordering is a list in the schema: empty is allowed
+#: free text may be empty (an empty search is no search); every other parameter needs a value
+MAY_BE_EMPTY = {"q"}
 
 
 def datetime_problem(value: str) -> str | None:
@@ -59,3 +60,14 @@ def query_check(query_params) -> None:
                 errors[name] = [problem]
     if errors:
         raise ValidationError(errors)
+
+
+def schema_lists_not_empty(result, generator, request, public):
+    """drf-spectacular post-processing hook: a list parameter (`ordering`) has at least one item, as
+    `query_check` requires (an empty `ordering=` is a 400 naming it)."""
+    for item in result.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []) if isinstance(operation, dict) else []:
+                if parameter.get("schema", {}).get("type") == "array":
+                    parameter["schema"]["minItems"] = 1
+    return result

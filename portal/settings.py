@@ -228,6 +228,7 @@ SPECTACULAR_SETTINGS = {
         "fontFamily": "system-ui, sans-serif", "headings": {"fontFamily": "system-ui, sans-serif"},
         "code": {"fontFamily": "ui-monospace, monospace"},
     }}},
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.params.schema_lists_not_empty"],
     "ENUM_NAME_OVERRIDES": {
         "AgencyLevelEnum": "agencies.models.Agency.Level",
         "RegionLevelEnum": "agencies.models.Region.Level",

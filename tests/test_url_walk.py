@@ -193,10 +193,14 @@ def test_the_walk_finds_the_site_admin_and_api_patterns(world):
     assert f"/agencies/{PUBLISHED}/" in paths and "/agencies/hidden-draft-zeta/" in paths
     assert "/api/v1/" in paths and "/sitemap.xml" in paths
     assert any(path.startswith("/admin/agencies/agency/") and path.endswith("/change/") for path in paths)
+    prefixes = {f"/{code}/": code for code, _name in settings.LANGUAGES}
     for target in all_targets():
         if target.kind == "real" and "(?" not in target.path:
+            language = next((code for prefix, code in prefixes.items() if target.path.startswith(prefix)),
+                            settings.LANGUAGE_CODE)
             try:
-                resolve(target.path)
+                with translation.override(language):
+                    resolve(target.path)
             except Resolver404:
                 pytest.fail(f"built a path that does not resolve: {target.path}")
 
