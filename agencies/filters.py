@@ -196,6 +196,8 @@ class AgencyFilter(StrictFilterSet):
         """Every other filter first, then the text search (so "no bureau has all the words" and the
         ranking speak of the bureaus the filters allow), then `ordering`, which overrides relevance."""
         data = dict(self.form.cleaned_data)
+        if any(isinstance(value, UnknownKey) for value in data.values()):
+            return queryset.none()  # a well-formed key that names nothing matches nothing
         query, ordering = data.pop("q", ""), data.pop("ordering", None)
         for name, value in data.items():
             queryset = self.filters[name].filter(queryset, value)
