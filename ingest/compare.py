@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ingest.rules import Extraction, Fact
 
 FIELDS = ("name", "name_zh", "rank", "description", "address", "postcode", "website")
-SOURCE_FIELDS = ("title", "url", "page_date", "translator")
+SOURCE_FIELDS = ("title", "origin", "page_date", "translator")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -49,7 +49,7 @@ def record_from_agency(agency) -> dict:
         "hours": [hours_value(h.weekdays, h.opens.strftime("%H:%M"), h.closes.strftime("%H:%M"), h.season_name,
                               h.season_name_zh, h.valid_from, h.valid_through) for h in agency.office_hours.all()],
         "duties": duties,
-        "sources": [{"title": s.title, "url": s.url, "page_date": s.page_date.isoformat() if s.page_date else "",
+        "sources": [{"title": s.title, "origin": s.origin, "page_date": s.page_date.isoformat() if s.page_date else "",
                      "translator": s.translator} for s in agency.sources.all()],
     }
 
@@ -154,7 +154,7 @@ def propose(extraction: Extraction, current: dict | None) -> list[Proposal]:
     source = record_from_extraction(extraction)["sources"]
     if source and source[0] not in current["sources"]:
         # The page's date is what tells one copy from the next; else its title (or address, translator).
-        fact = next(getattr(extraction, name) for name in ("page_date", "title", "url", "translator")
+        fact = next(getattr(extraction, name) for name in ("page_date", "title", "origin", "translator")
                     if getattr(extraction, name))
         proposals.append(Proposal("source", "source", "add", None, source[0], fact.start, fact.end))
     return proposals

@@ -78,7 +78,7 @@ def fixture_records(path: Path | None = None) -> dict[str, dict]:
                                                                     "valid_from", "valid_through")},
                                     "opens": fields["opens"][:5], "closes": fields["closes"][:5]})
         elif model == "agencies.source":
-            record["sources"].append({"title": fields["title"], "url": fields["url"],
+            record["sources"].append({"title": fields["title"], "origin": fields["origin"],
                                       "page_date": fields["page_date"] or "", "translator": fields["translator"]})
             files[Path(fields["reference"]).name] = fields["agency"][0]
         elif model == "duties.duty":

@@ -72,7 +72,7 @@ def describe(kind: str, value) -> str:
     if kind == "duty":
         return f"{value['label']} {value['text']}"
     if kind == "source":
-        names = ("title", "url", "page_date", "translator")
+        names = ("title", "origin", "page_date", "translator")
         return "; ".join(f"{name}: {value[name]}" for name in names if value[name])
     return str(value)
 

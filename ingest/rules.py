@@ -40,7 +40,7 @@ class Fact:
 
 
 SCALARS = ("name", "name_zh", "rank", "description", "address", "postcode", "website",
-           "title", "url", "page_date", "translator")
+           "title", "origin", "page_date", "translator")
 LISTS = ("other_names", "contacts", "hours", "duties")
 
 
@@ -56,7 +56,7 @@ class Extraction:
     postcode: Fact | None = None
     website: Fact | None = None
     title: Fact | None = None
-    url: Fact | None = None
+    origin: Fact | None = None  # the source line the page prints (its origin, not its own address)
     page_date: Fact | None = None
     translator: Fact | None = None
     other_names: list[Fact] = field(default_factory=list)
@@ -816,7 +816,7 @@ def extract(text: str) -> Extraction:
             result.postcode = find_postcode(text, line)
     result.contacts = sorted(contacts, key=lambda fact: fact.start)
     result.page_date = find_page_date(text, [line for line in outside if first_duty is None or line.end <= first_duty])
-    result.url = find_source_url(text)
+    result.origin = find_source_url(text)
     result.translator = find_translator(text)
     result.title = find_title(lines, result.name or result.name_zh, first_duty if first_duty is not None else len(text))
     result.unparsed = unparsed_lines(text, lines, result)

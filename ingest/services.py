@@ -198,7 +198,7 @@ def _apply(*, agency: Agency, page: IngestedPage, accepted: list[ProposedChange]
         elif change.kind == ProposedChange.Kind.HOURS:
             _apply_hours(agency=agency, change=change, by=by, page=page)
         elif change.kind == ProposedChange.Kind.SOURCE:
-            source = Source(agency=agency, title=value["title"] or agency.name, url=value["url"],
+            source = Source(agency=agency, title=value["title"] or agency.name, origin=value["origin"],
                             page_date=value["page_date"] or None, translator=value["translator"],
                             retrieved_at=timezone.localdate(),
                             reference=f"ingested page #{page.pk} {page.file_name}".strip()[:255])

@@ -185,7 +185,7 @@ def test_page_date(line, date):
 def test_source_translator_and_website():
     text = "2024-01-05 Source:http://www.example.gov.cn/\n(Translated by Jane Example)\nWebsite: http://kjt.example.org\n"
     page = extract(text)
-    assert page.url.value == "http://www.example.gov.cn/"
+    assert page.origin.value == "http://www.example.gov.cn/"
     assert page.translator.value == "Jane Example"
     assert page.website.value == "http://kjt.example.org"
 
