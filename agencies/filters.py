@@ -199,10 +199,14 @@ class AgencyFilter(StrictFilterSet):
         if any(isinstance(value, UnknownKey) for value in data.values()):
             return queryset.none()  # a well-formed key that names nothing matches nothing
         query, ordering = data.pop("q", ""), data.pop("ordering", None)
+        narrowed = False
         for name, value in data.items():
+            if value not in (None, "", [], ()) and value is not False:
+                narrowed = True
             queryset = self.filters[name].filter(queryset, value)
         if query:
-            self.search_results = queryset.search_results(query)
+            # Only the words: the best-ranked matches are the list (a common word lists its best 1,000).
+            self.search_results = queryset.search_results(query, top_only=not narrowed and not ordering)
             queryset = self.search_results.queryset
         if ordering:
             queryset = self.filters["ordering"].filter(queryset, ordering)

@@ -197,11 +197,12 @@ class AgencyQuerySet(models.QuerySet):
         `search_results()` for partial matches and typo suggestions."""
         return self.search_results(query).queryset
 
-    def search_results(self, query: str):
-        """The engine's whole answer: ranked queryset, parsed query, partial flag and suggestion."""
+    def search_results(self, query: str, *, top_only: bool = False):
+        """The engine's whole answer: ranked queryset, parsed query, partial flag and suggestion.
+        `top_only`: this queryset is listed as it is, so a common word may list only its best matches."""
         from search.engine import search_agencies  # the engine builds on this app, not the reverse
 
-        return search_agencies(self, query)
+        return search_agencies(self, query, top_only=top_only)
 
     def count_by_region_prefix(self, digits: int) -> dict[str, int]:
         """Agencies per region-code prefix: 2 digits for provinces, 4 for prefectures (codes nest)."""

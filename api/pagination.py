@@ -68,5 +68,12 @@ class SearchPagination(ApiPagination):
                 "type": "boolean",
                 "description": "True when no agency has every word of `q`: these have some of them, best first.",
             },
+            "capped": {
+                "type": "boolean",
+                "description": "True when more agencies match `q` than the best 1,000 that are listed (a common "
+                               "word such as \"science\"): `count` and the pages cover those best-ranked ones. "
+                               "Add words or a filter (region, level, category…) to reach the rest; with a "
+                               "filter or `ordering`, every match is listed.",
+            },
         })
         return schema

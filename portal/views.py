@@ -45,12 +45,17 @@ COMPARE_PER_PAGE = 12
 SEARCH_PARAMS = ("q", "region", "level", "category", "open_now")
 
 
-def region_choices(selected: str = "") -> list[tuple[str, str, bool]]:
+def region_choices(selected: str = "") -> tuple[tuple[str, str, bool], ...]:
     """(code, label, is_province) for the region filter: provinces, each followed by its cities.
+    Remembered per content version and language (a 2,000-row read on every home page otherwise).
 
     Counties would make the list thousands long: one is offered only when already chosen (by URL).
     Plain rows, not model instances: at national scale the list has ~2,000 entries. Codes nest by
     prefix (GB/T 2260), so a county's city is found by its code."""
+    return remember(f"region-choices:{get_language()}:{selected}", lambda: _region_choices(selected))
+
+
+def _region_choices(selected: str) -> tuple[tuple[str, str, bool], ...]:
     rows = Region.objects.filter(
         Q(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]) | Q(code=selected)
     ).order_by("code").values_list("code", "name", "name_zh", "level")
@@ -62,7 +67,7 @@ def region_choices(selected: str = "") -> list[tuple[str, str, bool]]:
         if level == Region.Level.COUNTY and f"{code[:4]}00" in names:
             label = f"{names[code[:4] + '00']} › {label}"
         choices.append((code, label, level == Region.Level.PROVINCE))
-    return choices
+    return tuple(choices)
 
 
 def _filterset(request: HttpRequest) -> tuple[AgencyFilter, int]:
@@ -103,6 +108,9 @@ def home(request: HttpRequest) -> HttpResponse:
         found = counted[:COUNT_CAP + 1].count()
         if found > COUNT_CAP:
             found, more_than = COUNT_CAP, COUNT_CAP
+        elif search and search.capped and found:
+            # A common word: only the best-ranked matches are listed, and more bureaus have it.
+            more_than = max(found - found % 100, 1)
         paginator = Paginator(agencies[:found], RESULTS_PER_PAGE)
         paginator.count = found  # shadows the cached_property: counted once, above
     page = paginator.get_page(request.GET.get("page"))

@@ -19,14 +19,17 @@ class SearchResults:
     suggestion: Suggestion | None = None
     corrected: bool = False  # the suggestion was confident: these are its results
     require_all: bool = True
+    base: QuerySet | None = None
+    #: only the best `backends.WINDOW` matches are listed (more match: `total` of them, drafts included)
+    capped: bool = False
+    total: int | None = None
+    windowed: bool = False  # the queryset lists ids from the index's window (nothing left to score)
 
     def unranked(self) -> QuerySet:
         """The same agencies, without scoring them (for a count)."""
-        if not self.query:
+        if not self.query or self.windowed:
             return self.queryset
         return backends.matching(self.base, self.query.clauses, self.require_all, ranked=False)
-
-    base: QuerySet | None = None
 
     @property
     def suggestion_text(self) -> str | None:
@@ -37,27 +40,46 @@ def _ranked(queryset: QuerySet) -> QuerySet:
     return queryset.order_by("-search_rank", "name", "pk")
 
 
-def search_agencies(queryset: QuerySet, text: str, *, suggestions: bool = True) -> SearchResults:
+def _matches(queryset: QuerySet, clauses: list, require_all: bool, top_only: bool) -> tuple[QuerySet, dict]:
+    """The ranked matches, and how they were found. The index's window (the best ids, scored once per
+    content version) answers whenever it holds every match, or when only the top is asked for;
+    otherwise (a common word within narrowing filters) the database scores the filtered matches."""
+    found = backends.window(clauses, require_all)
+    if found.complete or top_only:
+        return _ranked(backends.in_window(queryset, found)), {
+            "capped": not found.complete, "total": found.total, "windowed": True,
+        }
+    return _ranked(backends.matching(queryset, clauses, require_all)), {"total": found.total}
+
+
+def search_agencies(
+    queryset: QuerySet, text: str, *, suggestions: bool = True, top_only: bool = False
+) -> SearchResults:
     """Agencies of `queryset` whose document has every word of `text`, best first. When none has all
     of them: a confident typo correction's results if there are any, else the agencies with some of
-    the words (labelled partial)."""
+    the words (labelled partial).
+
+    `top_only`: the caller lists `queryset` as it is (no other filter, no other order): when more
+    than `backends.WINDOW` documents match, only the best of them are listed (`capped`)."""
     parsed = parse(text, synonym_groups())
     if not parsed:
         return SearchResults(queryset.none(), parsed, base=queryset)
-    full = _ranked(backends.matching(queryset, parsed.clauses))
+    full, how = _matches(queryset, parsed.clauses, True, top_only)
     if not suggestions:
-        return SearchResults(full, parsed, base=queryset)
+        return SearchResults(full, parsed, base=queryset, **how)
     if full.exists():
         # Every word matched somewhere, so none of them is a typo that finds nothing.
-        return SearchResults(full, parsed, base=queryset)
+        return SearchResults(full, parsed, base=queryset, **how)
     suggestion = suggest(text, parsed.clauses, backends.clause_exists)
     if suggestion and suggestion.confident:
         corrected = parse(suggestion.text, synonym_groups())
         if corrected:
-            fixed = _ranked(backends.matching(queryset, corrected.clauses))
+            fixed, fixed_how = _matches(queryset, corrected.clauses, True, top_only)
             if fixed.exists():
-                return SearchResults(fixed, corrected, suggestion=suggestion, corrected=True, base=queryset)
+                return SearchResults(fixed, corrected, suggestion=suggestion, corrected=True, base=queryset,
+                                     **fixed_how)
     if len(parsed.clauses) > 1:
-        some = _ranked(backends.matching(queryset, parsed.clauses, require_all=False))
-        return SearchResults(some, parsed, partial=True, suggestion=suggestion, require_all=False, base=queryset)
-    return SearchResults(full, parsed, suggestion=suggestion, base=queryset)
+        some, some_how = _matches(queryset, parsed.clauses, False, top_only)
+        return SearchResults(some, parsed, partial=True, suggestion=suggestion, require_all=False, base=queryset,
+                             **some_how)
+    return SearchResults(full, parsed, suggestion=suggestion, base=queryset, **how)

@@ -3,6 +3,7 @@
 synonyms (科技 marks 科学技术) and phone forms are highlighted as they were matched."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from django.utils.html import escape
@@ -25,8 +26,10 @@ class Match:
     plain: str = ""  # the text (or snippet) without marks
 
 
-def _token_spans(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
-    """(main stream, Chinese single characters) of `text` with each token's span in the original text."""
+@functools.lru_cache(maxsize=16384)
+def _token_spans(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[str, int, int], ...], frozenset]:
+    """(main stream, Chinese single characters, every token) of `text` with each token's span in the
+    original text. Cached: the same names and duty texts are highlighted on page after page."""
     normalised, origin = normalise(text)
     main, singles = [], []
     for match in TOKEN_RE.finditer(normalised):
@@ -41,17 +44,20 @@ def _token_spans(text: str) -> tuple[list[tuple[str, int, int]], list[tuple[str,
             singles += chars
         else:
             main.append((stem(match.group()), origin[start], origin[end - 1] + 1))
-    return main, singles
+    return tuple(main), tuple(singles), frozenset(token for token, _s, _e in main + singles)
 
 
 def spans(text: str, phrases: list[Phrase]) -> list[Span]:
     """Where the phrases occur in `text`, merged and in order."""
     if not text or not phrases:
         return []
-    main, singles = _token_spans(text)
+    main, singles, present = _token_spans(text)
+    wanted = [phrase for phrase in set(phrases) if present.issuperset(phrase)]
+    if not wanted:
+        return []
     tokens = [token for token, _s, _e in main]
     found: list[Span] = []
-    for phrase in set(phrases):
+    for phrase in wanted:
         size = len(phrase)
         for index in range(len(tokens) - size + 1):
             if tuple(tokens[index:index + size]) == phrase:

@@ -162,9 +162,11 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")
+    from freshness.version import bump
     from search.suggest import forget_vocabulary
 
     forget_vocabulary()
+    bump()  # windows remembered from the old index are of no use now
     return written
 
 

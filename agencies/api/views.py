@@ -152,6 +152,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
             response.data["suggestion"] = search.suggestion.text if search.suggestion else None
             response.data["corrected"] = search.corrected
             response.data["partial"] = search.partial
+            response.data["capped"] = search.capped
         return response
 
     @staticmethod

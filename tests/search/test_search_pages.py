@@ -99,3 +99,63 @@ def test_a_common_word_beyond_the_cap_is_counted_as_more_than(seeded, client, mo
     monkeypatch.setattr("portal.views.COUNT_CAP", 3)
     body = client.get(HOME, {"q": "science"}).content.decode()
     assert "More than 3 bureaus found" in body
+
+
+# ---- the window: a common word is scored once per content version, its best matches listed --------
+
+def test_a_word_matching_more_than_the_window_lists_its_best_and_says_capped(seeded, client, monkeypatch):
+    full = api(client, q="science")["results"]
+    assert len(full) == 5
+    monkeypatch.setattr("search.backends.WINDOW", 2)
+    from django.core.cache import cache
+
+    cache.clear()  # windows remembered at the old size
+    answer = api(client, q="science")
+    assert answer["capped"] is True and answer["count"] == 2
+    # the best two of the full ranking, in its order
+    assert [agency["slug"] for agency in answer["results"]] == [agency["slug"] for agency in full[:2]]
+    body = client.get(HOME, {"q": "science"}).content.decode()
+    assert "More than 2 bureaus found" in body or "More than 1 bureau" in body
+    assert len(result_slugs(client.get(HOME, {"q": "science"}))) == 2
+
+
+def test_with_a_filter_or_an_ordering_every_match_is_listed_beyond_the_window(seeded, client, monkeypatch):
+    monkeypatch.setattr("search.backends.WINDOW", 2)
+    by_name = api(client, q="science", ordering="name")
+    assert by_name["capped"] is False and by_name["count"] == 5
+    names = [agency["name"] for agency in by_name["results"]]
+    assert names == sorted(names)
+    provincial = api(client, q="science", level="provincial_department")
+    assert provincial["capped"] is False
+    assert {a["slug"] for a in provincial["results"]} == {GANSU, ZHEJIANG}
+
+
+def test_a_word_within_the_window_is_not_capped_and_ranks_as_the_full_scoring(seeded, client):
+    from agencies.models import Agency
+    from search import backends
+    from search.query import parse
+    from search.synonyms import synonym_groups
+
+    for text in ("science", "Huaihua", "科技", "technology funds", "0931-8834621"):
+        clauses = parse(text, synonym_groups()).clauses
+        windowed = list(Agency.objects.published().search(text).values_list("slug", flat=True))
+        scored = backends.matching(Agency.objects.published(), clauses).order_by("-search_rank", "pk")
+        assert set(windowed) == set(scored.values_list("slug", flat=True)), text
+        assert windowed[:1] == list(scored.values_list("slug", flat=True)[:1]), text
+    assert api(client, q="Huaihua")["capped"] is False
+
+
+def test_a_window_never_outlives_a_write(seeded, client):
+    from agencies.models import Agency
+
+    assert api(client, q="Quasar")["count"] == 0  # remembered: nothing has it
+    agency = Agency.objects.get(slug=HUAIHUA)
+    agency.name = "Huaihua Quasar Bureau"
+    agency.save()
+    assert [a["slug"] for a in api(client, q="Quasar")["results"]] == [HUAIHUA]
+
+
+def test_a_common_word_costs_a_bounded_number_of_queries(seeded, client, django_assert_max_num_queries):
+    client.get(API, {"q": "science"})  # the window is scored once
+    with django_assert_max_num_queries(8):
+        assert api(client, q="science")["count"] == 5
