@@ -74,14 +74,16 @@ def clause_exists(clause: Clause) -> bool:
 
 @dataclass(frozen=True)
 class Window:
-    """The index's own answer to a query, drafts included: how many documents match, and the ids of
-    the best `WINDOW` of them, best first. `complete` when that is every match."""
+    """The index's own answer to a query, drafts included: the ids of its best `WINDOW` documents,
+    best first. `complete` when that is every match."""
     ids: tuple[int, ...]
-    total: int
+    complete: bool
 
     @property
-    def complete(self) -> bool:
-        return len(self.ids) >= self.total
+    def total(self) -> int | None:
+        """How many documents match, when the window holds them all (counting the rest would cost as
+        much as scoring them: PostgreSQL rechecks every matching vector)."""
+        return len(self.ids) if self.complete else None
 
 
 def _window(expression: str) -> Window:
@@ -90,23 +92,17 @@ def _window(expression: str) -> Window:
             cursor.execute(
                 f"SELECT rowid FROM search_document WHERE vector @@ %s::tsquery "
                 f"ORDER BY ts_rank('{PG_WEIGHTS}'::float4[], vector, %s::tsquery) DESC, rowid LIMIT %s",
-                [expression, expression, WINDOW],
+                [expression, expression, WINDOW + 1],
             )
-            ids = tuple(row[0] for row in cursor.fetchall())
-            if len(ids) < WINDOW:
-                return Window(ids, len(ids))
-            cursor.execute("SELECT count(*) FROM search_document WHERE vector @@ %s::tsquery", [expression])
         else:
             cursor.execute(
                 f"SELECT rowid FROM search_document WHERE search_document MATCH %s "
                 f"ORDER BY bm25(search_document, {FTS5_WEIGHTS}), rowid LIMIT %s",
-                [expression, WINDOW],
+                [expression, WINDOW + 1],
             )
-            ids = tuple(row[0] for row in cursor.fetchall())
-            if len(ids) < WINDOW:
-                return Window(ids, len(ids))
-            cursor.execute("SELECT count(*) FROM search_document WHERE search_document MATCH %s", [expression])
-        return Window(ids, cursor.fetchone()[0])
+        ids = tuple(row[0] for row in cursor.fetchall())
+    # One more than the window tells whether anything is left out.
+    return Window(ids[:WINDOW], complete=len(ids) <= WINDOW)
 
 
 def window(clauses: list[Clause], require_all: bool = True) -> Window:
@@ -123,8 +119,11 @@ def in_window(queryset: QuerySet, found: Window) -> QuerySet:
     better) from their place in the window: no scoring, no full-text lookup."""
     ids = list(found.ids)
     if connection.vendor == "postgresql":
+        # One array parameter, not a thousand: PostgreSQL plans `= ANY(array)` in a fraction of the time.
         position = RawSQL('array_position(%s::int[], "agencies_agency"."id")', [ids], output_field=FloatField())
+        queryset = queryset.extra(where=['"agencies_agency"."id" = ANY(%s::int[])'], params=[ids])
     else:
         listed = "," + ",".join(map(str, ids)) + ","
         position = RawSQL("""instr(%s, ',' || "agencies_agency"."id" || ',')""", [listed], output_field=FloatField())
-    return queryset.filter(pk__in=ids).annotate(search_rank=-position)
+        queryset = queryset.filter(pk__in=ids)
+    return queryset.annotate(search_rank=-position)
