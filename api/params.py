@@ -50,6 +50,8 @@ def query_check(query_params) -> None:
         value = values[0]
         if value == "" and name not in MAY_BE_EMPTY:
             errors[name] = ["Give a value, or leave the parameter out."]
+        elif name == "ordering" and "" in (item.strip() for item in value.split(",")):
+            errors[name] = ["Name fields separated by commas, with none left empty (e.g. name,-updated_at)."]
         elif name == "open_now" and value not in {"true", "false"}:
             errors[name] = ["Enter true or false."]
         elif name in WHOLE_NUMBER_PARAMETERS and not WHOLE_NUMBER.match(value):

@@ -116,14 +116,16 @@ def window(clauses: list[Clause], require_all: bool = True) -> Window:
 
 def in_window(queryset: QuerySet, found: Window) -> QuerySet:
     """The agencies of `queryset` among the window's ids, annotated with `search_rank` (higher is
-    better) from their place in the window: no scoring, no full-text lookup."""
-    ids = list(found.ids)
+    better) from their place in the window: no scoring, no full-text lookup. The ids travel as one
+    text parameter (a thousand parameters cost Django more to prepare than the database to read)."""
     if connection.vendor == "postgresql":
-        # One array parameter, not a thousand: PostgreSQL plans `= ANY(array)` in a fraction of the time.
-        position = RawSQL('array_position(%s::int[], "agencies_agency"."id")', [ids], output_field=FloatField())
-        queryset = queryset.extra(where=['"agencies_agency"."id" = ANY(%s::int[])'], params=[ids])
+        listed = "{" + ",".join(map(str, found.ids)) + "}"
+        position = RawSQL('array_position(%s::int[], "agencies_agency"."id")', [listed], output_field=FloatField())
+        queryset = queryset.extra(where=['"agencies_agency"."id" = ANY(%s::int[])'], params=[listed])
     else:
-        listed = "," + ",".join(map(str, ids)) + ","
+        listed = "," + ",".join(map(str, found.ids)) + ","
         position = RawSQL("""instr(%s, ',' || "agencies_agency"."id" || ',')""", [listed], output_field=FloatField())
-        queryset = queryset.filter(pk__in=ids)
+        queryset = queryset.extra(
+            where=['"agencies_agency"."id" IN (SELECT value FROM json_each(%s))'], params=["[" + listed[1:-1] + "]"],
+        )
     return queryset.annotate(search_rank=-position)

@@ -27,8 +27,10 @@ class SearchResults:
 
     def unranked(self) -> QuerySet:
         """The same agencies, without scoring them (for a count)."""
-        if not self.query or self.windowed:
+        if not self.query:
             return self.queryset
+        if self.windowed:
+            return self.queryset.order_by().values("pk")  # the window's rank need not be computed
         return backends.matching(self.base, self.query.clauses, self.require_all, ranked=False)
 
     @property

@@ -37,6 +37,8 @@ GANSU = "gansu-department-of-science-and-technology"
         (f"{API}/agencies/", {"open_at": "0001-01-01T00:00+14:00"}, "open_at"),
         (f"{API}/agencies/", {"modified_since": "yesterday"}, "modified_since"),
         (f"{API}/agencies/", {"ordering": "password"}, "ordering"),
+        (f"{API}/agencies/", {"ordering": ","}, "ordering"),  # found by schemathesis: items may not be empty
+        (f"{API}/agencies/", {"ordering": "name,"}, "ordering"),
         (f"{API}/duties/", {"agency": "no such agency"}, "agency"),
         (f"{API}/duties/", {"q": "x" * 10_000}, "q"),
         (f"{API}/duties/", {"page": "0"}, "page"),
