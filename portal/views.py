@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -13,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -293,18 +295,33 @@ def compare(request: HttpRequest) -> HttpResponse:
 @require_safe
 def region_list(request: HttpRequest) -> HttpResponse:
     """Provinces › cities, with how many published bureaus each has (counted by code prefix, so a
-    city's count includes its counties)."""
-    published = Agency.objects.published()
-    province_counts, city_counts = published.count_by_region_prefix(2), published.count_by_region_prefix(4)
+    city's count includes its counties; a province's is the sum of its prefixes)."""
+    city_counts = Agency.objects.published().count_by_region_prefix(4)
+    province_counts: dict[str, int] = {}
+    for prefix, count in city_counts.items():
+        province_counts[prefix[:2]] = province_counts.get(prefix[:2], 0) + count
     provinces = list(Region.objects.filter(level=Region.Level.PROVINCE).order_by("code"))
-    cities: dict[str, list[Region]] = {}
-    for city in Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code"):
-        city.agency_count = city_counts.get(city.code[:4], 0)
-        cities.setdefault(city.code[:2], []).append(city)
+    cities: dict[str, list[tuple[str, str, str]]] = {}
+    chinese = (get_language() or "en").startswith("zh")
+    for code, name, name_zh in Region.objects.filter(level=Region.Level.PREFECTURE).order_by("code").values_list(
+            "code", "name", "name_zh"):
+        cities.setdefault(code[:2], []).append((code, name, name_zh))
+    link = reverse("site:region", kwargs={"code": "000000"})
     for province in provinces:
-        province.cities = cities.get(province.code[:2], [])
         province.total = province_counts.get(province.code[:2], 0)
+        province.city_items = _city_items(cities.get(province.code[:2], []), city_counts, link, chinese)
     return render(request, "portal/region_list.html", {"provinces": provinces})
+
+
+def _city_items(cities: list[tuple[str, str, str]], counts: dict[str, int], link: str, chinese: bool) -> SafeString:
+    """<li>s of a province's cities, written in Python: the template language took ~150 ms for the
+    1,700 cities of a national list (a `{% url %}` and two lookups each)."""
+    items = []
+    for code, name, name_zh in cities:
+        shown, lang = (name_zh, "zh-Hans") if (chinese and name_zh) or not name else (name, "en")
+        items.append(f'<li><a href="{html.escape(link.replace("000000", code))}" lang="{lang}">{html.escape(shown)}</a> '
+                     f'<span class="count">({counts.get(code[:4], 0)})</span></li>')
+    return mark_safe("".join(items))
 
 
 def _regions_below(region: Region) -> QuerySet[Region]:
