@@ -319,7 +319,8 @@ def _city_items(cities: list[tuple[str, str, str]], counts: dict[str, int], link
     items = []
     for code, name, name_zh in cities:
         shown, lang = (name_zh, "zh-Hans") if (chinese and name_zh) or not name else (name, "en")
-        items.append(f'<li><a href="{html.escape(link.replace("000000", code))}" lang="{lang}">{html.escape(shown)}</a> '
+        href = html.escape(link.replace("000000", code))
+        items.append(f'<li><a href="{href}" lang="{lang}">{html.escape(shown)}</a> '
                      f'<span class="count">({counts.get(code[:4], 0)})</span></li>')
     return mark_safe("".join(items))
 
