@@ -12,14 +12,15 @@ across seasons, holidays, make-up workdays and special days. Each step mirrors `
    in season;
 4. any other day: the rules of that weekday whose season contains the date.
 
-Nothing is loaded into Python: one query per time zone in use, with semi-joins that scan the office
-hours once (at 10:00 on a weekday most bureaus are open, so no index would narrow the scan much)."""
+Nothing is loaded into Python: one condition per time zone in use, with correlated EXISTS on the
+agency's own rows (index on agency_id): a page ordered by name stops after its 20th open agency instead
+of first collecting every open one (at 10:00 on a weekday that is most of them)."""
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from agencies.hours import Calendar
 from agencies.models import OfficeHours, SpecialDay
@@ -40,12 +41,19 @@ def on_any_weekday(weekdays: range) -> Q:
     return condition
 
 
+def _has(rows: QuerySet) -> Exists:
+    """The agency has at least one of these rows."""
+    return Exists(rows.filter(agency_id=OuterRef("pk")))
+
+
 def open_condition(day: dt.date, moment: dt.time, calendar: Calendar) -> Q:
     """Agencies open at local `moment` on local `day` (for agencies of one time zone)."""
     specials = SpecialDay.objects.filter(date=day)
-    special_open = Q(
-        pk__in=specials.filter(kind=SpecialDay.Kind.HOURS, opens__lte=moment, closes__gt=moment).values("agency_id")
-    ) & ~Q(pk__in=specials.filter(kind=SpecialDay.Kind.CLOSED).values("agency_id"))
+    # Most days no agency has a special day: then the answer is the weekly rules alone, one EXISTS
+    # that PostgreSQL runs as a semi-join (OR-ed EXISTS it would probe row by row).
+    any_special = specials.exists()
+    special_open = Q(_has(specials.filter(kind=SpecialDay.Kind.HOURS, opens__lte=moment, closes__gt=moment))) & ~Q(
+        _has(specials.filter(kind=SpecialDay.Kind.CLOSED))) if any_special else Q(pk__in=[])
     kind = calendar.day(day).kind
     if kind == "holiday":
         return special_open
@@ -54,13 +62,15 @@ def open_condition(day: dt.date, moment: dt.time, calendar: Calendar) -> Q:
     if kind == "workday":  # make-up workday: the first of Monday–Friday with rules in season
         by_rules = Q(pk__in=[])
         for weekday in range(1, 6):
-            first = Q(pk__in=covering.filter(weekdays__contains=str(weekday)).values("agency_id"))
+            first = Q(_has(covering.filter(weekdays__contains=str(weekday))))
             if weekday > 1:
-                first &= ~Q(pk__in=rules.filter(on_any_weekday(range(1, weekday))).values("agency_id"))
+                first &= ~Q(_has(rules.filter(on_any_weekday(range(1, weekday)))))
             by_rules |= first
     else:
-        by_rules = Q(pk__in=covering.filter(weekdays__contains=str(day.isoweekday())).values("agency_id"))
-    return special_open | (by_rules & ~Q(pk__in=specials.values("agency_id")))
+        by_rules = Q(_has(covering.filter(weekdays__contains=str(day.isoweekday()))))
+    if not any_special:
+        return by_rules
+    return special_open | (by_rules & ~Q(_has(specials)))
 
 
 def open_at(queryset: QuerySet, at: dt.datetime, calendar: Calendar | None = None) -> QuerySet:
