@@ -12,3 +12,8 @@ from django.conf import settings  # noqa: E402  (settings are configured by the 
 
 if not settings.DEBUG and settings.SECRET_KEY == settings.SECRET_KEY_PLACEHOLDER:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off.")
+
+if os.environ.get("PORTAL_WARM_UP", "true").lower() not in ("0", "false", "no"):
+    from portal.warmup import warm_up
+
+    warm_up()  # before the worker takes its first request (see portal/warmup.py)
