@@ -50,29 +50,49 @@ def _timed(fn, repeat: int = REPEAT) -> dict[str, float]:
     return summary(samples)
 
 
+def _cold(fn) -> float:
+    """One request right after a write: the content version moves, so nothing the engine remembered
+    (the index's window, the region list) is of use, as after any staff edit."""
+    from freshness.version import bump
+
+    bump()
+    started = time.perf_counter()
+    fn()
+    return (time.perf_counter() - started) * 1000
+
+
 def query_table() -> None:
     client = Client()
     rows = []
-    with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False):
+    # The response cache off: these are the engine's and the views' own figures, not cache hits.
+    with override_settings(STORAGES=PLAIN_STATIC, DEBUG=False, FRESHNESS_CACHE_RESPONSES=False):
         home = _timed(lambda: client.get("/"))
         api_list = _timed(lambda: client.get("/api/v1/agencies/"))
-        rows.append(["(no query: home, API list)", "", "", ms(home["median"]), ms(home["p95"]),
+        rows.append(["(no query: home, API list)", "", "", "", ms(home["median"]), ms(home["p95"]), "",
                      ms(api_list["median"]), ms(api_list["p95"]), "", ""])
         for label, text in queries():
-            results = search_agencies(Agency.objects.published(), text)
+            results = search_agencies(Agency.objects.published(), text, top_only=True)  # as the site asks
             found = results.queryset[:5001].count()
             parsed = parse(text, synonym_groups())
+            site_cold = _cold(lambda t=text: client.get("/", {"q": t}))
             site = _timed(lambda t=text: client.get("/", {"q": t}))
+            api_cold = _cold(lambda t=text: client.get("/api/v1/agencies/", {"q": t}))
             api = _timed(lambda t=text: client.get("/api/v1/agencies/", {"q": t}))
             raw = _timed(lambda p=parsed: backends.raw_top(p.clauses, 20))
             note = "corrected" if results.corrected else "partial" if results.partial else ""
-            rows.append([label, text, f"{found:,}{'+' if found > 5000 else ''} {note}".strip(),
-                         ms(site["median"]), ms(site["p95"]), ms(api["median"]), ms(api["p95"]),
+            listed = f"best {found:,} of more" if results.capped else f"{found:,}"
+            rows.append([label, text, f"{listed} {note}".strip(),
+                         ms(site_cold), ms(site["median"]), ms(site["p95"]),
+                         ms(api_cold), ms(api["median"]), ms(api["p95"]),
                          ms(raw["median"]), ms(raw["p95"])])
-    table("search", f"Search: server time in-process, n={REPEAT} each (Django test client, no network)",
-          ["query", "text", "bureaus", "site median", "site p95", "API median", "API p95", "index median",
-           "index p95"], rows, notes=["target p95 ≤ 30 ms at 100,000 agencies (issue 8)",
-                                      "index = the engine's query alone: top 20 by rank, no Django"])
+    table("search", f"Search: server time in-process, n={REPEAT} each (Django test client, no network, "
+          "response cache off)",
+          ["query", "text", "bureaus", "site cold", "site median", "site p95", "API cold", "API median", "API p95",
+           "index median", "index p95"], rows,
+          notes=["target p95 ≤ 30 ms at 100,000 agencies (issue 8)",
+                 "cold = the first request after a write (the index's window is scored again); median and p95 "
+                 "after that, until the next write",
+                 "index = the engine's whole-ranking query alone: top 20 by rank over every match, no Django"])
 
 
 def index_table(size: int) -> None:
