@@ -20,6 +20,12 @@ def agencies_url(seed):
     return f"{API}/agencies/"
 
 
+def window_key(address: str = "127.0.0.1", seconds: int = 60) -> str:
+    import time
+
+    return f"throttle_anon_{address}:{int(time.time() // seconds)}"
+
+
 def statuses(client, url, count, **headers) -> list[int]:
     return [client.get(url, **headers).status_code for _ in range(count)]
 
@@ -48,7 +54,7 @@ def test_the_count_lives_in_the_shared_cache(client, agencies_url):
     assert type(caches["default"]).__name__ == expected_backend
     with limited("5/minute"):
         statuses(client, agencies_url, 2)
-    assert len(cache.get("throttle_anon_127.0.0.1")) == 2
+    assert cache.get(window_key()) == 2
 
 
 def test_forged_x_forwarded_for_does_not_escape_the_limit_without_proxies(client, agencies_url):
@@ -80,4 +86,24 @@ def test_another_worker_sees_the_same_count(client, agencies_url):
     other_worker = RedisCache(settings.REDIS_URL, {"KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"]})
     with limited("5/minute"):
         statuses(client, agencies_url, 3)
-    assert len(other_worker.get("throttle_anon_127.0.0.1")) == 3
+    assert other_worker.get(window_key()) == 3
+
+
+def test_the_count_is_one_atomic_increment_per_request(client, agencies_url, monkeypatch):
+    """Not DRF's read-extend-write of a timestamp list, where two workers lose each other's requests."""
+    calls = []
+    real_set, real_incr = cache.set, cache.incr
+
+    def recording(name, real):
+        def call(key, *args, **kwargs):
+            if key.startswith("throttle"):
+                calls.append(name)
+            return real(key, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(cache, "set", recording("set", real_set))
+    monkeypatch.setattr(cache, "incr", recording("incr", real_incr))
+    with limited("5/minute"):
+        statuses(client, agencies_url, 3)
+    assert "set" not in calls and calls.count("incr") == 3
+    assert cache.get(window_key()) == 3
