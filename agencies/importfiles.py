@@ -10,8 +10,9 @@ import codecs
 import csv
 import io
 import json
-import unicodedata
+import re
 import zipfile
+from collections.abc import Iterator
 
 import tablib
 from import_export.formats import base_formats
@@ -76,18 +77,23 @@ def decode_text(data: bytes, encoding: str | None = None) -> str:
         raise EncodingError(data) from None
 
 
-def _suspicious(character: str) -> bool:
-    """A NUL, a replacement character or a private-use character: what a wrong encoding leaves behind."""
-    return character == "\x00" or character == "\ufffd" or unicodedata.category(character) == "Co"
+#: a NUL, a replacement character or a private-use character (Unicode category Co): what a wrong
+#: encoding leaves behind
+SUSPICIOUS = re.compile("[\x00\ufffd\ue000-\uf8ff\U000f0000-\U000ffffd\U00100000-\U0010fffd]")
+
+
+def _cells(dataset: tablib.Dataset) -> Iterator[tuple[int, str, object]]:
+    headers = [str(header) for header in dataset.headers or []]
+    for header in headers:
+        yield 1, "header", header
+    for number, row in enumerate(dataset, start=1):
+        for i, value in enumerate(row):
+            yield number, headers[i] if i < len(headers) else f"#{i + 1}", value
 
 
 def _check_cells(dataset: tablib.Dataset, encoding: str | None) -> None:
-    headers = [str(header) for header in dataset.headers or []]
-    cells = [(1, "header", header) for header in headers]
-    for number, row in enumerate(dataset, start=1):
-        cells.extend((number, headers[i] if i < len(headers) else f"#{i + 1}", value) for i, value in enumerate(row))
-    for number, column, value in cells:
-        if not isinstance(value, str) or not any(_suspicious(ch) for ch in value):
+    for number, column, value in _cells(dataset):
+        if not isinstance(value, str) or not SUSPICIOUS.search(value):
             continue
         where = "the header row" if column == "header" else f"row {number}, {column}"
         if "\x00" in value:

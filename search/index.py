@@ -72,8 +72,17 @@ def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]
     for agency_id, text in _duty_model().objects.filter(agency_id__in=ids).order_by(
             "agency_id", "parent_id", "position").values_list("agency_id", "text"):
         texts[agency_id]["duties"].append(text)
+    # Region names, seat cities and standard duty wordings recur from agency to agency: each distinct
+    # text is analysed once per chunk.
+    tokens: dict[str, list[str]] = {}
+
+    def analysed(text: str) -> list[str]:
+        if text not in tokens:
+            tokens[text] = index_tokens(text)
+        return tokens[text]
+
     for pk in ids:
-        fields = {field: [token for text in texts[pk][field] if text for token in index_tokens(text)]
+        fields = {field: [token for text in texts[pk][field] if text for token in analysed(text)]
                   for field in FIELDS}
         fields["places"] += phones.get(pk, [])
         yield pk, fields
