@@ -9,13 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import models
+from django.db import connections, models, router
 from django.db.models import Case, When
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, PublicHoliday, Region, Source, SpecialDay
 from agencies.permissions import AGENCY_EDITOR_LOCKED_FIELDS, agency_ids_for
@@ -35,6 +36,18 @@ def _canonical(value: Any) -> str:
     if isinstance(value, dt.time):
         return value.strftime("%H:%M:%S")
     return str(value).strip()
+
+
+class PlainIntegerWidget(widgets.IntegerWidget):
+    """IntegerWidget with a fast path for what files nearly always hold: an int, or plain digits.
+    Anything else (separators, '1.0', locale formats) takes the library's path and its messages."""
+
+    def clean(self, value, row=None, **kwargs):
+        if type(value) is int:
+            return value
+        if type(value) is str and value.isascii() and value.isdigit() and len(value) < 19:
+            return int(value)
+        return super().clean(value, row=row, **kwargs)
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -114,7 +127,7 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
         super().__init__(resource, dataset)
         self.instances: dict[tuple, models.Model] = {}
         self.by_id: dict[int, models.Model] = {}
-        queryset = resource.scoped_queryset().order_by()
+        queryset = resource.loader_queryset()
         headers = (dataset.headers or []) if dataset is not None else []
         agency_column = resource.fields.get("agency")
         key_fields = resource._key_fields()
@@ -134,6 +147,7 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
         for chunk in chunks:
             for instance in chunk:
                 self.by_id[instance.pk] = instance
+        resource.after_load(self.by_id)
         for instance in self.by_id.values():
             self.instances[resource.instance_key(instance)] = instance
 
@@ -174,15 +188,30 @@ class StaffResource(resources.ModelResource):
         self._snapshots: dict[int, dict[str, Any]] = {}
         self.unchanged_rows: set[int] = set()
         self.touched_agency_ids: set[int] = set()
+        self._key_fields_cache: list[fields.Field] | None = None
+        self._row_key: tuple[Any, tuple] = (None, ())
         for field in self.fields.values():
             if hasattr(field.widget, "instance_key_part"):
                 field.widget.resource = self
 
+    @classmethod
+    def widget_from_django_field(cls, f, default=widgets.Widget):
+        widget = super().widget_from_django_field(f, default)
+        return PlainIntegerWidget if widget is widgets.IntegerWidget else widget
+
     # --- natural keys -----------------------------------------------------------------------
     def _key_fields(self) -> list[fields.Field]:
-        return [self.fields[name] for name in self.get_import_id_fields()]
+        if self._key_fields_cache is None:
+            self._key_fields_cache = [self.fields[name] for name in self.get_import_id_fields()]
+        return self._key_fields_cache
 
     def row_key(self, row) -> tuple:
+        # Asked twice per row (the loader, then the duplicate check): computed once.
+        if self._row_key[0] is not row:
+            self._row_key = (row, self._compute_row_key(row))
+        return self._row_key[1]
+
+    def _compute_row_key(self, row) -> tuple:
         key = []
         for field in self._key_fields():
             value = row.get(field.column_name)
@@ -264,6 +293,13 @@ class StaffResource(resources.ModelResource):
 
             queryset = scope_queryset(queryset, self.user, self.agency_path)
         return queryset
+
+    def loader_queryset(self) -> models.QuerySet:
+        """The rows the instance loader reads (those of the file's agencies or keys, in chunks)."""
+        return self.scoped_queryset().order_by()
+
+    def after_load(self, instances: dict[int, models.Model]) -> None:
+        """Hook: the instance loader has read these rows (by id)."""
 
     def locked_changes(self, instance) -> dict[str, list]:
         """Fields an agency editor tried to change that only administrators and editors may."""
@@ -369,13 +405,21 @@ class StaffResource(resources.ModelResource):
                 ready = [obj for obj in pending if self._parent_saved(obj)]
                 if not ready:
                     raise ValidationError("Rows refer to each other as parents in a circle.")
-                bulk_create_with_history(ready, self._meta.model, batch_size=batch_size, **self._history_kwargs())
+                self._bulk_create_with_history(ready, batch_size=batch_size)
                 ready_ids = {id(obj) for obj in ready}
                 pending = [obj for obj in pending if id(obj) not in ready_ids]
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
             self.create_instances.clear()
+
+    def _bulk_create_with_history(self, objs: list[models.Model], batch_size: int | None) -> None:
+        model = self._meta.model
+        if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
+            bulk_create_with_history(objs, model, batch_size=batch_size, **self._history_kwargs())
+            return
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        history_record(objs, model, history_type="+", **self._history_kwargs())
 
     def _save_pending_parent(self, instance) -> None:
         parent = instance._state.fields_cache.get(self.self_parent)
@@ -403,10 +447,10 @@ class StaffResource(resources.ModelResource):
         if not self.update_instances or not (using_transactions or not dry_run):
             return
         try:
-            bulk_update_with_history(
-                self.update_instances, self._meta.model, self.get_bulk_update_fields(),
-                batch_size=batch_size, **self._history_kwargs(),
-            )
+            model = self._meta.model
+            model._default_manager.bulk_update(self.update_instances, self.get_bulk_update_fields(),
+                                               batch_size=batch_size)
+            history_record(self.update_instances, model, history_type="~", **self._history_kwargs())
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -425,6 +469,68 @@ class StaffResource(resources.ModelResource):
         if self.escape_formulae:
             values = [escape_formula(value) for value in values]
         return values
+
+
+HISTORY_COLUMNS = ("history_date", "history_user_id", "history_change_reason", "history_type")
+AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
+
+
+def history_copy_sql(model: type[models.Model], connection) -> tuple[str, list[str]] | None:
+    """INSERT … SELECT recording one historical row per row of `model` (ids left as `{ids}`), and the
+    history columns whose values it takes as parameters, in order; None when the history model has a
+    column this does not know (the caller then builds historical rows in Python, as simple_history does)."""
+    history = model.history.model
+    if hasattr(history, "history_relation"):
+        return None
+    quote = connection.ops.quote_name
+    tracked = {field.attname: model._meta.get_field(field.name).column for field in history.tracked_fields}
+    columns, values, parameters = [], [], []
+    for field in history._meta.concrete_fields:
+        if field.primary_key and isinstance(field, AUTO_FIELDS):
+            continue  # history_id: the database numbers the rows
+        if field.attname in tracked:
+            values.append(quote(tracked[field.attname]))
+        elif field.attname in HISTORY_COLUMNS:
+            values.append("%s")
+            parameters.append(field.attname)
+        else:
+            return None
+        columns.append(quote(field.column))
+    pk = quote(model._meta.pk.column)
+    sql = (f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
+           f"SELECT {', '.join(values)} FROM {quote(model._meta.db_table)} WHERE {pk} IN ({{ids}}) ORDER BY {pk}")
+    return sql, parameters
+
+
+def history_record(objs: list[models.Model], model: type[models.Model], *, history_type: str, default_user=None,
+                   default_change_reason: str = "", batch_size: int = 500) -> None:
+    """One historical row per saved object, as simple_history's bulk helpers write them ('+' after
+    bulk_create, '~' after bulk_update; one time stamp, user and change reason per batch), but copied by
+    the database from the rows as stored: no historical instance per row, one statement per batch."""
+    if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True) or not objs:
+        return
+    connection = connections[router.db_for_write(model)]
+    copy = history_copy_sql(model, connection)
+    if copy is None:
+        model.history.bulk_history_create(
+            objs, batch_size=batch_size, update=history_type == "~", default_user=default_user,
+            default_change_reason=default_change_reason,
+        )
+        return
+    sql, parameters = copy
+    date_field = model.history.model._meta.get_field("history_date")
+    known = {
+        "history_date": date_field.get_db_prep_save(timezone.now(), connection),
+        "history_user_id": default_user.pk if default_user is not None else None,
+        "history_change_reason": default_change_reason,
+        "history_type": history_type,
+    }
+    values = [known[name] for name in parameters]
+    ids = [obj.pk for obj in objs]
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), batch_size):
+            chunk = ids[start:start + batch_size]
+            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*values, *chunk])
 
 
 def agency_field(column: str = "agency", attribute: str = "agency") -> fields.Field:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from import_export import fields, widgets
@@ -95,6 +96,7 @@ class DutyResource(StaffResource):
         # The library writes many-to-many fields row by row only, never in bulk: the categories a
         # row names wait here (by instance) and are written after the duties, in after_import.
         self._pending_categories: dict[int, tuple[Duty, list[DutyCategory]]] = {}
+        self._loaded_categories: dict[int, list[int]] = {}
 
     def get_queryset(self):
         # Reading order: each item followed by its sub-items, so a file can be imported top-down.
@@ -104,6 +106,24 @@ class DutyResource(StaffResource):
 
     def get_bulk_update_fields(self):
         return ["label", "text"]
+
+    def loader_queryset(self):
+        # The loader holds every duty of the file's agencies: plain rows, without a copy of the agency
+        # (the agency column's widget has them) or of the parent (it is among the rows) per duty.
+        return super().loader_queryset().select_related(None).prefetch_related(None)
+
+    def after_load(self, instances):
+        for duty in instances.values():
+            if duty.parent_id is not None and duty.parent_id in instances:
+                duty._state.fields_cache["parent"] = instances[duty.parent_id]
+        # Each loaded duty's categories, as sorted ids, for the unchanged-row comparison.
+        Link = Duty.categories.through
+        duty_ids = sorted(instances)
+        self._loaded_categories = {}
+        for start in range(0, len(duty_ids), 5000):
+            for duty_id, category_id in Link.objects.filter(duty_id__in=duty_ids[start:start + 5000]).order_by(
+                    "duty_id", "dutycategory_id").values_list("duty_id", "dutycategory_id"):
+                self._loaded_categories.setdefault(duty_id, []).append(category_id)
 
     def before_import(self, dataset, **kwargs):
         # Files from before duties had several categories name one slug in a "category" column.
@@ -135,7 +155,7 @@ class DutyResource(StaffResource):
         if pending is not None:
             values["categories"] = sorted(category.pk for category in pending[1])
         elif instance.pk is not None:
-            values["categories"] = sorted(category.pk for category in instance.categories.all())
+            values["categories"] = self._loaded_categories.get(instance.pk, [])
         return values
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
@@ -152,10 +172,14 @@ class DutyResource(StaffResource):
             duty_ids = [duty.pk for duty, _ in pending]
             for start in range(0, len(duty_ids), 5000):
                 Link.objects.filter(duty_id__in=duty_ids[start:start + 5000]).delete()
-            Link.objects.bulk_create(
-                [Link(duty_id=duty.pk, dutycategory_id=category.pk) for duty, categories in pending
-                 for category in categories],
-                batch_size=self._meta.batch_size,
-            )
+            # Plain rows of two ids: no model instance per link (the table carries no history).
+            database = connections[router.db_for_write(Link)]
+            quote = database.ops.quote_name
+            columns = ", ".join(quote(Link._meta.get_field(name).column) for name in ("duty", "dutycategory"))
+            sql = f"INSERT INTO {quote(Link._meta.db_table)} ({columns}) VALUES (%s, %s)"
+            links = [(duty.pk, category.pk) for duty, categories in pending for category in categories]
+            with database.cursor() as cursor:
+                for start in range(0, len(links), 5000):
+                    cursor.executemany(sql, links[start:start + 5000])
         self._pending_categories.clear()
         super().after_import(dataset, result, **kwargs)
