@@ -189,6 +189,7 @@ class StaffResource(resources.ModelResource):
         self.unchanged_rows: set[int] = set()
         self.touched_agency_ids: set[int] = set()
         self._key_fields_cache: list[fields.Field] | None = None
+        self._import_fields: list[fields.Field] | None = None
         self._row_key: tuple[Any, tuple] = (None, ())
         for field in self.fields.values():
             if hasattr(field.widget, "instance_key_part"):
@@ -198,6 +199,18 @@ class StaffResource(resources.ModelResource):
     def widget_from_django_field(cls, f, default=widgets.Widget):
         widget = super().widget_from_django_field(f, default)
         return PlainIntegerWidget if widget is widgets.IntegerWidget else widget
+
+    def get_import_fields(self):
+        # Asked once per row by the library; the fields do not change during an import.
+        if self._import_fields is None:
+            self._import_fields = super().get_import_fields()
+        return list(self._import_fields)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        # As the library's, without formatting a debug message for each column the file leaves out,
+        # on every row.
+        if field.attribute and field.column_name in row:
+            field.save(instance, row, is_m2m, **kwargs)
 
     # --- natural keys -----------------------------------------------------------------------
     def _key_fields(self) -> list[fields.Field]:
@@ -236,6 +249,7 @@ class StaffResource(resources.ModelResource):
     # --- import hooks -----------------------------------------------------------------------
     def before_import(self, dataset, **kwargs):
         self.loader = None
+        self._import_fields = None
         self._seen_rows.clear()
         self.unchanged_rows.clear()
         headers = dataset.headers or []

@@ -153,8 +153,21 @@ def tables_analyze(*, models: list[type] | None = None, using: str = "default") 
         if not models:
             cursor.execute("ANALYZE")
             return
-        for table in sorted({model._meta.db_table for model in models}):
-            cursor.execute(f"ANALYZE {quote(table)}")
+        limit = None
+        if connection.vendor == "sqlite":
+            # Statistics from a sample of each index (as PRAGMA optimize takes them), not a full scan
+            # of tables that hold millions of history rows at national scale.
+            cursor.execute("PRAGMA analysis_limit")
+            limit = cursor.fetchone()[0]
+            cursor.execute("PRAGMA analysis_limit = 1000")
+        try:
+            for table in sorted({model._meta.db_table for model in models}):
+                cursor.execute(f"ANALYZE {quote(table)}")
+        finally:
+            if limit is not None:
+                cursor.execute(f"PRAGMA analysis_limit = {int(limit)}")
+
+
 def _announce_bulk_change(resource, dataset: tablib.Dataset) -> None:
     """Imports write in bulk, which sends no model signals: say which agencies changed (the search
     index listens)."""

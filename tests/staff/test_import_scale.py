@@ -1,0 +1,86 @@
+"""Imports at national scale: a bounded number of queries whatever the file's length, one historical row
+per written row with the values as stored, fresh statistics without scanning every row."""
+import pytest
+import tablib
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from agencies.models import Agency
+from agencies.services import import_dataset, tables_analyze
+from duties.models import Duty
+from tests.factories import AgencyFactory, DutyCategoryFactory, RegionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def agencies_file(count: int, region_code: str, name: str = "Test Import Bureau") -> tablib.Dataset:
+    return tablib.Dataset(
+        *[[f"test-import-{n:04d}", f"{name} {n}", f"测试导入局{n}", "county_bureau", region_code, "draft",
+           "Asia/Shanghai", f"No. {n} Test Road"] for n in range(count)],
+        headers=["slug", "name", "name_zh", "level", "region", "status", "timezone", "address"],
+    )
+
+
+def duties_file(count: int, category: str) -> tablib.Dataset:
+    rows = []
+    for n in range(count):
+        slug = f"test-import-{n:04d}"
+        rows += [[slug, "", 1, "(1)", "Formulate plans.", category], [slug, 1, 1, "1.", "Draft the plan.", category],
+                 [slug, "", 2, "(2)", "Publish the plan.", ""]]
+    return tablib.Dataset(*rows, headers=["agency", "parent", "position", "label", "text", "categories"])
+
+
+def queries_to_import(resource_name: str, dataset: tablib.Dataset) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        report = import_dataset(resource_name=resource_name, dataset=dataset)
+    assert report.errors == [], report.errors[:3]
+    return len(queries)
+
+
+def test_queries_per_import_do_not_grow_with_the_rows():
+    """Per-row queries would make 40 rows cost 10× what 4 do; a batch writes up to a thousand rows."""
+    region, category = RegionFactory().code, DutyCategoryFactory().slug
+    small = queries_to_import("agencies", agencies_file(4, region))
+    Agency.objects.filter(slug__startswith="test-import-").delete()
+    large = queries_to_import("agencies", agencies_file(40, region))
+    assert large <= small + 3, (small, large)  # SQLite takes at most 999 values per INSERT
+    small = queries_to_import("duties", duties_file(4, category))
+    Duty.objects.filter(parent__isnull=False).delete()
+    Duty.objects.all().delete()
+    large = queries_to_import("duties", duties_file(40, category))
+    assert large <= small + 3, (small, large)
+    assert Duty.objects.count() == 120 and Duty.objects.filter(categories__slug=category).count() == 80
+
+
+def test_every_created_or_updated_row_has_one_historical_row_with_its_stored_values(django_user_model):
+    user = django_user_model.objects.create_superuser("importer", "importer@example.org", "x")
+    region = RegionFactory().code
+    report = import_dataset(resource_name="agencies", dataset=agencies_file(3, region), user=user)
+    assert report.new == 3
+    tracked = [field.attname for field in Agency.history.model.tracked_fields]
+    for agency in Agency.objects.filter(slug__startswith="test-import-"):
+        (record,) = agency.history.all()
+        assert (record.history_type, record.history_user, record.history_change_reason) == (
+            "+", user, report.batch.change_reason)
+        assert [getattr(record, name) for name in tracked] == [getattr(agency, name) for name in tracked]
+
+    renamed = agencies_file(3, region, name="Renamed Bureau")
+    report = import_dataset(resource_name="agencies", dataset=renamed, user=user)
+    assert report.updated == 3
+    agency = Agency.objects.get(slug="test-import-0001")
+    latest, first = agency.history.all()
+    assert (latest.history_type, latest.name, latest.version, first.name) == (
+        "~", "Renamed Bureau 1", agency.version, "Test Import Bureau 1")
+    assert latest.history_change_reason == report.batch.change_reason
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's sampling limit")
+def test_fresh_statistics_sample_the_indexes_and_leave_the_connection_as_it_was():
+    AgencyFactory.create_batch(3)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA analysis_limit = 0")
+        tables_analyze(models=[Agency, Agency.history.model])
+        cursor.execute("PRAGMA analysis_limit")
+        assert cursor.fetchone()[0] == 0
+        cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [Agency._meta.db_table])
+        assert cursor.fetchone()[0] > 0
