@@ -2,8 +2,9 @@
 
 Every file speaks natural keys only (agency slug, region code, category slug, a duty's position), so a
 file exported from one installation imports into another. Imports go through the library's bulk
-path, with history recorded by simple_history's bulk helpers, and every row is validated by the
-model's own clean(). `StaffResource` holds the machinery; the resources below only declare columns."""
+path, every row validated by the model's own clean(), with simple_history's historical rows ('+' new,
+'~' updated) copied by the database from the rows as written (`history_record`). `StaffResource` holds
+the machinery; the resources below only declare columns."""
 from __future__ import annotations
 
 import datetime as dt
@@ -254,8 +255,11 @@ class StaffResource(resources.ModelResource):
         self.unchanged_rows.clear()
         headers = dataset.headers or []
         for name, field in self.fields.items():
-            if isinstance(field.widget, NaturalKeyWidget) and field.column_name in headers:
-                keys = {_canonical(value) for value in dataset[field.column_name]}
+            if isinstance(field.widget, NaturalKeyWidget):
+                # A column the file leaves out names nothing: primed empty, not loaded whole on first use
+                # (rows created here are remembered as they are saved).
+                named = dataset[field.column_name] if field.column_name in headers else []
+                keys = {_canonical(value) for value in named}
                 field.widget.prime(keys, within=self.agencies_nameable(name) if field.widget.model is Agency else None)
 
     def agencies_nameable(self, field_name: str) -> models.QuerySet | None:

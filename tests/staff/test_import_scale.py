@@ -84,3 +84,23 @@ def test_fresh_statistics_sample_the_indexes_and_leave_the_connection_as_it_was(
         assert cursor.fetchone()[0] == 0
         cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = %s", [Agency._meta.db_table])
         assert cursor.fetchone()[0] > 0
+
+
+def test_a_file_without_a_parent_column_does_not_load_every_agency():
+    """New agencies are remembered as possible parents for later rows; with no parent column no row
+    names one, so the other agencies of the table are never read (100,000 at national scale)."""
+    from django.db.models.signals import post_init
+
+    AgencyFactory.create_batch(40)
+    loaded = []
+
+    def count(sender, instance, **kwargs):
+        loaded.append(instance)
+
+    post_init.connect(count, sender=Agency)
+    try:
+        report = import_dataset(resource_name="agencies", dataset=agencies_file(2, RegionFactory().code))
+    finally:
+        post_init.disconnect(count, sender=Agency)
+    assert report.errors == [] and report.new == 2
+    assert len(loaded) < 10, f"{len(loaded)} agencies instantiated for a two-row file"
