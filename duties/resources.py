@@ -172,14 +172,20 @@ class DutyResource(StaffResource):
             duty_ids = [duty.pk for duty, _ in pending]
             for start in range(0, len(duty_ids), 5000):
                 Link.objects.filter(duty_id__in=duty_ids[start:start + 5000]).delete()
-            # Plain rows of two ids: no model instance per link (the table carries no history).
+            # Plain pairs of ids, no model instance per link (the table carries no history), many rows
+            # per INSERT (on PostgreSQL each statement also moves the content version once).
             database = connections[router.db_for_write(Link)]
             quote = database.ops.quote_name
             columns = ", ".join(quote(Link._meta.get_field(name).column) for name in ("duty", "dutycategory"))
-            sql = f"INSERT INTO {quote(Link._meta.db_table)} ({columns}) VALUES (%s, %s)"
             links = [(duty.pk, category.pk) for duty, categories in pending for category in categories]
+            per_statement = min(1000, (database.features.max_query_params or 2000) // 2)
             with database.cursor() as cursor:
-                for start in range(0, len(links), 5000):
-                    cursor.executemany(sql, links[start:start + 5000])
+                for start in range(0, len(links), per_statement):
+                    chunk = links[start:start + per_statement]
+                    cursor.execute(
+                        f"INSERT INTO {quote(Link._meta.db_table)} ({columns}) VALUES "
+                        + ", ".join(["(%s, %s)"] * len(chunk)),
+                        [value for link in chunk for value in link],
+                    )
         self._pending_categories.clear()
         super().after_import(dataset, result, **kwargs)
