@@ -436,7 +436,8 @@ class StaffResource(resources.ModelResource):
         if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
             bulk_create_with_history(objs, model, batch_size=batch_size, **self._history_kwargs())
             return
-        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        if not rows_insert(model, objs, batch_size=batch_size or 1000):
+            model._default_manager.bulk_create(objs, batch_size=batch_size)
         history_record(objs, model, history_type="+", **self._history_kwargs())
 
     def _save_pending_parent(self, instance) -> None:
@@ -487,6 +488,43 @@ class StaffResource(resources.ModelResource):
         if self.escape_formulae:
             values = [escape_formula(value) for value in values]
         return values
+
+
+def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_size: int = 1000) -> bool:
+    """Insert new rows many per statement and give each object its id (INSERT … RETURNING), as
+    QuerySet.bulk_create does for objects without a primary key, each value prepared by its field
+    (`pre_save`, `get_db_prep_save`) but not compiled one by one through the SQL compiler. False (nothing
+    written) where that shortcut does not apply: the caller then uses bulk_create."""
+    connection = connections[router.db_for_write(model)]
+    opts = model._meta
+    if opts.parents or not (connection.features.can_return_rows_from_bulk_insert and isinstance(opts.pk, AUTO_FIELDS)):
+        return False
+    if any(obj.pk is not None for obj in objs):
+        return False
+    fields = [field for field in opts.concrete_fields if not field.primary_key and not field.generated]
+    if any(field.has_db_default() for field in fields):
+        return False
+    quote = connection.ops.quote_name
+    per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
+    insert = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES ")
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f" RETURNING {quote(opts.pk.column)}"
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    with connection.cursor() as cursor:
+        for start in range(0, len(objs), per_statement):
+            chunk = objs[start:start + per_statement]
+            values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in chunk
+                      for field in fields]
+            cursor.execute(insert + ", ".join([row] * len(chunk)) + returning, values)
+            ids = cursor.fetchall()
+            if len(ids) != len(chunk):
+                raise RuntimeError(f"{opts.db_table}: {len(chunk)} rows inserted, {len(ids)} ids returned")
+            for obj, (pk,) in zip(chunk, ids, strict=True):
+                obj.pk = pk
+                obj._state.adding = False
+                obj._state.db = connection.alias
+    return True
 
 
 HISTORY_COLUMNS = ("history_date", "history_user_id", "history_change_reason", "history_type")

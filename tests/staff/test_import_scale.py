@@ -104,3 +104,22 @@ def test_a_file_without_a_parent_column_does_not_load_every_agency():
         post_init.disconnect(count, sender=Agency)
     assert report.errors == [] and report.new == 2
     assert len(loaded) < 10, f"{len(loaded)} agencies instantiated for a two-row file"
+
+
+def test_rows_inserted_in_bulk_get_their_own_ids_and_their_parents_ids():
+    from django.utils import timezone
+
+    from agencies.resources import rows_insert
+
+    region = RegionFactory()
+    parent = Agency(slug="test-parent", name="Parent", name_zh="上级", level="county_bureau", region=region,
+                    timezone="Asia/Shanghai", updated_at=timezone.now())
+    assert rows_insert(Agency, [parent])
+    children = [Agency(slug=f"test-child-{n}", name=f"Child {n}", name_zh=f"下级{n}", level="county_bureau",
+                       region=region, parent=parent, timezone="Asia/Shanghai", updated_at=timezone.now())
+                for n in range(5)]
+    assert rows_insert(Agency, children, batch_size=2)
+    stored = dict(Agency.objects.filter(slug__startswith="test-child-").values_list("pk", "slug"))
+    assert {child.pk: child.slug for child in children} == stored
+    assert set(Agency.objects.filter(parent=parent).values_list("slug", flat=True)) == set(stored.values())
+    assert not children[0]._state.adding
