@@ -62,14 +62,10 @@ def raw_top(clauses: list[Clause], limit: int = 20) -> list[int]:
 
 
 def clause_exists(clause: Clause) -> bool:
-    """Whether any document at all matches this one clause (for typo suggestions)."""
-    expression = engine_query([clause])
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SELECT 1 FROM search_document WHERE vector @@ %s::tsquery LIMIT 1", [expression])
-        else:
-            cursor.execute("SELECT 1 FROM search_document WHERE search_document MATCH %s LIMIT 1", [expression])
-        return cursor.fetchone() is not None
+    """Whether any document at all matches this one clause (for typo suggestions). Asked of the
+    window, not with `LIMIT 1`: for a word no document has, PostgreSQL's planner bets on a sequential
+    scan that finds a row early, and reads all 100,000 vectors (86 ms) to find none."""
+    return bool(window([clause]).ids)
 
 
 @dataclass(frozen=True)
