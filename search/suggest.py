@@ -12,6 +12,7 @@ from search.analysis import TOKEN_RE, normalise_text
 from search.query import Clause
 
 CACHE_KEY = "search:vocabulary"
+STANDALONE_NUMBER = re.compile(r"(?<!\S)\d+(?!\S)")
 WORD_CUTOFF = 75  # rapidfuzz ratio (0–100) below which no word is suggested
 CONFIDENT = 80  # at or above, for every corrected word with a clear winner, the results are shown too
 CHINESE_CUTOFF = 50
@@ -29,14 +30,20 @@ def vocabulary() -> dict[str, str]:
     if words is None:
         from agencies.models import Agency, AgencyName, Region
 
-        texts: list[str] = []
+        texts: dict[str, None] = {}  # distinct, in order (the first written form of a word wins)
         for model in (Region, Agency, AgencyName):
             for name, name_zh in model.objects.values_list("name", "name_zh").distinct().iterator():
-                texts += [name, name_zh]
+                # Numbers are never suggested: without them, 100,000 numbered names are a few texts.
+                texts[STANDALONE_NUMBER.sub("", name or "")] = None
+                texts[STANDALONE_NUMBER.sub("", name_zh or "")] = None
         words = {}
+        seen: set[str] = set()  # 200,000 names repeat a few dozen words: each written form once
         for text in texts:
             for match in TOKEN_RE.finditer(text or ""):
                 written = match.group()
+                if written in seen:
+                    continue
+                seen.add(written)
                 key = normalise_text(written)
                 if match.group("cjk"):
                     words.setdefault(key, written)
