@@ -51,11 +51,14 @@ def _timed(fn, repeat: int = REPEAT) -> dict[str, float]:
 
 
 def _cold(fn) -> float:
-    """One request right after a write: the content version moves, so nothing the engine remembered
-    (the index's window, the region list) is of use, as after any staff edit."""
+    """One request right after a write to the search documents (an agency or duty edit): the content
+    and index versions move, so nothing the engine remembered (the window, the region list) is of use."""
     from freshness.version import bump
+    from search.index import bump_index_version
 
-    bump()
+    with transaction.atomic():
+        bump()
+        bump_index_version()
     started = time.perf_counter()
     fn()
     return (time.perf_counter() - started) * 1000

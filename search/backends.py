@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
-from freshness.memo import remember
 from search.query import Clause, fts5_match, tsquery
 
 #: how many of the best-ranked documents a query's window holds (see `window`)
 WINDOW = 1000
+WINDOW_SECONDS = 3600  # an unused window leaves the cache after an hour
 
 # Names above places above duties (FTS5 bm25 column weights; PostgreSQL weights of D, C, B, A).
 FTS5_WEIGHTS = "10.0, 4.0, 1.0"
@@ -103,11 +104,20 @@ def _window(expression: str) -> Window:
 
 def window(clauses: list[Clause], require_all: bool = True) -> Window:
     """Scoring every match is what costs with a common word (73,000-100,000 bureaus say "science"):
-    the index scores them once per content version, and every request after that reads the best
-    `WINDOW` ids from the shared cache. Never stale: the key moves with every write (freshness)."""
+    the index scores them once per index version, and every request after that reads the best
+    `WINDOW` ids from the shared cache. Never stale: the key moves with every write to the documents
+    (`search.index.index_version`); edits that leave them as they were keep the window."""
+    from freshness.version import release
+    from search.index import index_version
+
     expression = engine_query(clauses, require_all)
     digest = hashlib.blake2b(expression.encode(), digest_size=16).hexdigest()
-    return remember(f"search-window:{connection.vendor}:{digest}", lambda: _window(expression))
+    key = f"search-window:{release()}:{connection.vendor}:{index_version()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _window(expression)
+        cache.set(key, found, WINDOW_SECONDS)
+    return found
 
 
 def in_window(queryset: QuerySet, found: Window) -> QuerySet:

@@ -9,10 +9,11 @@ Both databases get the same tokens from `search.analysis`: FTS5 columns on SQLit
 weights A (names), B (places), D (duties) on PostgreSQL."""
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from agencies.models import Agency, AgencyName, Contact, Region
 from search.analysis import index_tokens, phone_forms
@@ -105,7 +106,34 @@ def tsvector_literal(fields: dict[str, list[str]]) -> str:
     )
 
 
+def index_version() -> str:
+    """Which documents the index holds (one primary-key read); see `IndexVersion`."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT number, salt FROM search_indexversion WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:  # a new or flushed database: the row comes back (another process may win the race)
+        try:
+            with transaction.atomic():
+                bump_index_version()
+        except IntegrityError:
+            pass
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT number, salt FROM search_indexversion WHERE id = 1")
+            row = cursor.fetchone()
+    return f"{row[0]}.{row[1]}"
+
+
+def bump_index_version() -> None:
+    """In the writing transaction: the new version is seen exactly when the new documents are."""
+    salt = secrets.randbelow(10**12)
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE search_indexversion SET number = number + 1, salt = %s WHERE id = 1", [salt])
+        if cursor.rowcount == 0:
+            cursor.execute("INSERT INTO search_indexversion (id, number, salt) VALUES (1, 1, %s)", [salt])
+
+
 def _write(rows: list[tuple[int, dict[str, list[str]]]], stale: list[int]) -> None:
+    bump_index_version()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             if stale:
@@ -160,6 +188,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     """Rebuild every document from scratch; `progress(done, total)` is called after each chunk."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM search_document")
+    bump_index_version()
     ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
     written = 0
     for start in range(0, len(ids), CHUNK):
@@ -175,7 +204,7 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     from search.suggest import forget_vocabulary
 
     forget_vocabulary()
-    bump()  # windows remembered from the old index are of no use now
+    bump()  # pages rendered from the old index are of no use now
     return written
 
 

@@ -35,6 +35,23 @@ class Synonym(models.Model):
             raise ValidationError({"equivalent": "The two forms are the same once case and punctuation are ignored."})
 
 
+class IndexVersion(models.Model):
+    """Row 1 says which search documents the index holds: `search.index` moves it in the same
+    transaction as every write to the documents, with a new random `salt` (a number reused after a
+    rolled-back transaction is still a new key). Answers remembered from the index (its windows) are
+    keyed on it, so edits that leave every document as it was (office hours, holidays, sources) keep
+    them."""
+
+    number = models.BigIntegerField(default=1)
+    salt = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "search index version"
+
+    def __str__(self) -> str:
+        return f"search index version {self.number}.{self.salt}"
+
+
 class SearchDocument(models.Model):
     """The index row of one agency. The table is made by this app's migration for the database in use:
     an FTS5 virtual table on SQLite (columns names, places, duties), a table with a weighted tsvector

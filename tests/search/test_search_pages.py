@@ -159,3 +159,38 @@ def test_a_common_word_costs_a_bounded_number_of_queries(seeded, client, django_
     client.get(API, {"q": "science"})  # the window is scored once
     with django_assert_max_num_queries(8):
         assert api(client, q="science")["count"] == 5
+
+
+def _scored(queries) -> bool:
+    """Whether any of these SQL statements ranked the index (computed a window)."""
+    return any("bm25(" in query["sql"] or "ts_rank(" in query["sql"] for query in queries)
+
+
+def test_an_edit_that_leaves_every_document_as_it_was_keeps_the_window(seeded, client):
+    import datetime as dt
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import PublicHoliday
+    from freshness.version import current
+
+    api(client, q="science")
+    before = current()
+    PublicHoliday.objects.create(date=dt.date(2026, 12, 24), kind="holiday", name="A test holiday")
+    assert current() != before  # pages and API answers are rendered again…
+    with CaptureQueriesContext(connection) as queries:
+        assert api(client, q="science")["count"] == 5
+    assert not _scored(queries.captured_queries)  # …but the search documents did not change
+
+
+def test_a_rebuilt_index_is_scored_again(seeded, client):
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    api(client, q="science")
+    call_command("rebuild_search_index", no_progress=True, stdout=__import__("io").StringIO())
+    with CaptureQueriesContext(connection) as queries:
+        assert api(client, q="science")["count"] == 5
+    assert _scored(queries.captured_queries)
