@@ -62,11 +62,11 @@ def raw_top(clauses: list[Clause], limit: int = 20) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def clause_exists(clause: Clause) -> bool:
+def clause_exists(clause: Clause, version: str | None = None) -> bool:
     """Whether any document at all matches this one clause (for typo suggestions). Asked of the
     window, not with `LIMIT 1`: for a word no document has, PostgreSQL's planner bets on a sequential
     scan that finds a row early, and reads all 100,000 vectors (86 ms) to find none."""
-    return bool(window([clause]).ids)
+    return bool(window([clause], version=version).ids)
 
 
 @dataclass(frozen=True)
@@ -75,12 +75,6 @@ class Window:
     best first. `complete` when that is every match."""
     ids: tuple[int, ...]
     complete: bool
-
-    @property
-    def total(self) -> int | None:
-        """How many documents match, when the window holds them all (counting the rest would cost as
-        much as scoring them: PostgreSQL rechecks every matching vector)."""
-        return len(self.ids) if self.complete else None
 
 
 def _window(expression: str) -> Window:
@@ -102,7 +96,7 @@ def _window(expression: str) -> Window:
     return Window(ids[:WINDOW], complete=len(ids) <= WINDOW)
 
 
-def window(clauses: list[Clause], require_all: bool = True) -> Window:
+def window(clauses: list[Clause], require_all: bool = True, version: str | None = None) -> Window:
     """Scoring every match is what costs with a common word (73,000-100,000 bureaus say "science"):
     the index scores them once per index version, and every request after that reads the best
     `WINDOW` ids from the shared cache. Never stale: the key moves with every write to the documents
@@ -112,7 +106,7 @@ def window(clauses: list[Clause], require_all: bool = True) -> Window:
 
     expression = engine_query(clauses, require_all)
     digest = hashlib.blake2b(expression.encode(), digest_size=16).hexdigest()
-    key = f"search-window:{release()}:{connection.vendor}:{index_version()}:{digest}"
+    key = f"search-window:{release()}:{connection.vendor}:{version or index_version()}:{digest}"
     found = cache.get(key)
     if found is None:
         found = _window(expression)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from search import backends
+from search.index import index_version
 from search.query import ParsedQuery, parse
 from search.suggest import Suggestion, suggest
 from search.synonyms import synonym_groups
@@ -20,9 +21,7 @@ class SearchResults:
     corrected: bool = False  # the suggestion was confident: these are its results
     require_all: bool = True
     base: QuerySet | None = None
-    #: only the best `backends.WINDOW` matches are listed (more match: `total` of them, drafts included)
-    capped: bool = False
-    total: int | None = None
+    capped: bool = False  # more agencies match: only the best `backends.WINDOW` of them are listed
     windowed: bool = False  # the queryset lists ids from the index's window (nothing left to score)
 
     def unranked(self) -> QuerySet:
@@ -42,16 +41,18 @@ def _ranked(queryset: QuerySet) -> QuerySet:
     return queryset.order_by("-search_rank", "name", "pk")
 
 
-def _matches(queryset: QuerySet, clauses: list, require_all: bool, top_only: bool) -> tuple[QuerySet, dict]:
+def _matches(
+    queryset: QuerySet, clauses: list, require_all: bool, top_only: bool, version: str
+) -> tuple[QuerySet, dict]:
     """The ranked matches, and how they were found. The index's window (the best ids, scored once per
-    content version) answers whenever it holds every match, or when only the top is asked for;
+    index version) answers whenever it holds every match, or when only the top is asked for;
     otherwise (a common word within narrowing filters) the database scores the filtered matches."""
-    found = backends.window(clauses, require_all)
+    found = backends.window(clauses, require_all, version)
     if found.complete or top_only:
         return _ranked(backends.in_window(queryset, found)), {
-            "capped": not found.complete, "total": found.total, "windowed": True,
+            "capped": not found.complete, "windowed": True,
         }
-    return _ranked(backends.matching(queryset, clauses, require_all)), {"total": found.total}
+    return _ranked(backends.matching(queryset, clauses, require_all)), {}
 
 
 def search_agencies(
@@ -66,22 +67,23 @@ def search_agencies(
     parsed = parse(text, synonym_groups())
     if not parsed:
         return SearchResults(queryset.none(), parsed, base=queryset)
-    full, how = _matches(queryset, parsed.clauses, True, top_only)
+    version = index_version()  # read once for every window this search asks for
+    full, how = _matches(queryset, parsed.clauses, True, top_only, version)
     if not suggestions:
         return SearchResults(full, parsed, base=queryset, **how)
     if full.exists():
         # Every word matched somewhere, so none of them is a typo that finds nothing.
         return SearchResults(full, parsed, base=queryset, **how)
-    suggestion = suggest(text, parsed.clauses, backends.clause_exists)
+    suggestion = suggest(text, parsed.clauses, lambda clause: backends.clause_exists(clause, version))
     if suggestion and suggestion.confident:
         corrected = parse(suggestion.text, synonym_groups())
         if corrected:
-            fixed, fixed_how = _matches(queryset, corrected.clauses, True, top_only)
+            fixed, fixed_how = _matches(queryset, corrected.clauses, True, top_only, version)
             if fixed.exists():
                 return SearchResults(fixed, corrected, suggestion=suggestion, corrected=True, base=queryset,
                                      **fixed_how)
     if len(parsed.clauses) > 1:
-        some, some_how = _matches(queryset, parsed.clauses, False, top_only)
+        some, some_how = _matches(queryset, parsed.clauses, False, top_only, version)
         return SearchResults(some, parsed, partial=True, suggestion=suggestion, require_all=False, base=queryset,
                              **some_how)
     return SearchResults(full, parsed, suggestion=suggestion, base=queryset, **how)
