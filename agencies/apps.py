@@ -7,7 +7,10 @@ class AgenciesConfig(AppConfig):
     verbose_name = "Agencies"
 
     def ready(self) -> None:
+        from agencies.opening import install_triggers
         from agencies.permissions import sync_groups_after_migrate
 
         # Not limited to this app as sender: it must run after the permissions of every app exist.
         post_migrate.connect(sync_groups_after_migrate, dispatch_uid="agencies_sync_groups")
+        # The triggers that keep each agency's `weekly_hours` (agencies/opening.py).
+        post_migrate.connect(install_triggers, dispatch_uid="agencies_weekly_hours_triggers")

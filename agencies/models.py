@@ -319,7 +319,11 @@ class Agency(Localized, models.Model):
     version = models.PositiveIntegerField(default=1, editable=False, help_text="Optimistic-locking counter.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords()
+    # Derived, never written by hand: the database's triggers (agencies/opening.py) keep it equal to the
+    # agency's weekly office-hours rules, whatever writes them; "open at" asks one question per distinct
+    # set of rules instead of one per agency.
+    weekly_hours = models.TextField(default="", blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["weekly_hours"])
 
     objects = AgencyManager()
 

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agencies import opening
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, OfficeHours, PublicHoliday, SpecialDay
-from agencies.opening import open_at
+from agencies.opening import open_at, rules_of
 from tests.factories import AgencyFactory
 
 UTC = dt.UTC
@@ -78,7 +79,11 @@ days = st.one_of(st.dates(dt.date(2026, 1, 1), dt.date(2027, 12, 31)), st.sample
 @settings(max_examples=60, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(day=days, time=local_times, zone=st.sampled_from(["Asia/Shanghai", "Asia/Urumqi", "UTC"]))
-def test_the_index_answers_as_the_function_does(random_agencies, day, time, zone):
+@pytest.mark.parametrize("rule_sets_in_sql", [False, True], ids=["rule-sets", "rules-in-sql"])
+def test_the_index_answers_as_the_function_does(random_agencies, monkeypatch, rule_sets_in_sql, day, time, zone):
+    """Both ways of asking the weekly rules: per distinct rule set (the usual), and in SQL per agency
+    (above MAX_RULE_SETS distinct sets)."""
+    monkeypatch.setattr(opening, "MAX_RULE_SETS", 0 if rule_sets_in_sql else opening.MAX_RULE_SETS)
     at = dt.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC)
     calendar = Calendar.load()
     agencies = Agency.objects.prefetch_related("office_hours", "special_days")
@@ -96,3 +101,64 @@ def test_the_random_agencies_cover_what_the_property_is_about(random_agencies):
     assert states == {"open", "closed", "unknown"}
     assert {a.timezone for a in random_agencies} == {"Asia/Shanghai", "Asia/Urumqi"}
     assert OfficeHours.objects.exclude(valid_from="").filter(valid_from__gt="07-01").exists()
+
+
+def _weekly(agency) -> str:
+    return Agency.objects.filter(pk=agency.pk).values_list("weekly_hours", flat=True).get()
+
+
+def _rules(agency) -> set[tuple]:
+    return {(rule.weekdays, rule.opens, rule.closes, rule.valid_from, rule.valid_through)
+            for rule in OfficeHours.objects.filter(agency=agency)}
+
+
+def _decoded(agency) -> set[tuple]:
+    return {(rule.weekdays, rule.opens, rule.closes, rule.valid_from, rule.valid_through)
+            for rule in rules_of(_weekly(agency))}
+
+
+@pytest.mark.django_db
+def test_the_database_keeps_each_agencys_weekly_hours_through_every_kind_of_write():
+    """`weekly_hours` is written by triggers alone: saves, bulk writes, queryset updates, raw SQL, a
+    stale agency saved over it, moving a rule to another agency, deletes."""
+    from django.db import connection
+
+    agency, other = AgencyFactory(), AgencyFactory()
+    assert _weekly(agency) == ""
+    morning = OfficeHours.objects.create(agency=agency, weekdays="12345", opens=minute(8, 30), closes=minute(12, 0))
+    stale = Agency.objects.get(pk=agency.pk)  # loaded with one rule
+    assert _weekly(agency) == "12345,08:30:00,12:00:00,,"
+    OfficeHours.objects.bulk_create([
+        OfficeHours(agency=agency, weekdays="12345", opens=minute(14, 30), closes=minute(18, 0)),
+        OfficeHours(agency=agency, weekdays="6", opens=minute(9, 0), closes=minute(11, 0),
+                    valid_from="07-01", valid_through="09-30"),
+    ])
+    assert _decoded(agency) == _rules(agency) and len(_rules(agency)) == 3
+    OfficeHours.objects.filter(agency=agency, weekdays="6").update(closes=minute(11, 30))
+    assert _decoded(agency) == _rules(agency)
+    stale.name = "Renamed by a form loaded before the last two writes"
+    stale.save()
+    assert _decoded(agency) == _rules(agency)
+    morning.agency = other
+    morning.save()
+    assert _decoded(agency) == _rules(agency) and _decoded(other) == _rules(other) == {
+        ("12345", minute(8, 30), minute(12, 0), "", "")}
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM agencies_officehours WHERE agency_id = %s", [agency.pk])
+    assert _weekly(agency) == ""
+    other.office_hours.all().delete()
+    assert _weekly(other) == ""
+    Agency.objects.filter(pk=other.pk).update(weekly_hours="12345,00:00:00,23:59:00,,")  # by hand: put right
+    assert _weekly(other) == ""
+
+
+@pytest.mark.django_db
+def test_a_new_rule_set_is_answered_at_once(django_assert_max_num_queries):
+    """The distinct rule sets are remembered per content version: a write moves it."""
+    agency = AgencyFactory(status=Agency.Status.PUBLISHED)
+    monday_ten = dt.datetime(2026, 11, 23, 2, tzinfo=UTC)
+    assert not open_at(Agency.objects.all(), monday_ten).exists()
+    OfficeHours.objects.create(agency=agency, weekdays="1", opens=minute(9, 0), closes=minute(17, 0))
+    assert list(open_at(Agency.objects.all(), monday_ten)) == [agency]
+    with django_assert_max_num_queries(5):  # version, holidays, special days on the date, rule sets, agencies
+        assert list(open_at(Agency.objects.all(), monday_ten)) == [agency]
