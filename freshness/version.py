@@ -12,8 +12,9 @@ from pathlib import Path
 
 import holidays
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from freshness.models import ContentVersion
 
@@ -37,9 +38,26 @@ class Version:
         return stamp if now.timestamp() >= stamp else None
 
 
+def _read(using: str) -> tuple | None:
+    """The row, in one plain primary-key SELECT: every anonymous answer and every 304 starts here, so
+    it skips the ORM's query building (a third of a cached page's cost)."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT number, salt, changed_at FROM {ContentVersion._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    number, salt, changed_at = row
+    if isinstance(changed_at, str):
+        changed_at = parse_datetime(changed_at)
+    if timezone.is_naive(changed_at):  # SQLite stores UTC without an offset
+        changed_at = timezone.make_aware(changed_at, dt.UTC)
+    return number, salt, changed_at
+
+
 def current(using: str = "default") -> Version:
     """One primary-key read. The row is created by the migration; a flushed table gets it back."""
-    row = ContentVersion.objects.using(using).filter(pk=1).values_list("number", "salt", "changed_at").first()
+    row = _read(using)
     if row is None:
         try:
             with transaction.atomic(using=using):
