@@ -8,7 +8,7 @@ import zoneinfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator, validate_email
-from django.db import models
+from django.db import connections, models
 from django.db.models import Prefetch, Q
 from django.db.models.functions import Substr
 from django.urls import reverse
@@ -122,6 +122,8 @@ class Region(Localized, models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(code__regex=r"^[0-9]{6}$"), name="region_code_six_digits"),
         ]
+        # The region filter lists provinces and cities only: ~2,000 of ~100,000 regions nationally.
+        indexes = [models.Index(fields=["level", "code"], name="region_level_code_idx")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
@@ -171,6 +173,17 @@ def duty_model() -> type[models.Model]:
     return Agency._meta.get_field("duties").related_model
 
 
+class EqualsAny(models.Lookup):
+    """`column = ANY(array)`, as a filter expression (PostgreSQL)."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
 class AgencyQuerySet(models.QuerySet):
     def published(self) -> AgencyQuerySet:
         return self.filter(status=Agency.Status.PUBLISHED)
@@ -183,7 +196,16 @@ class AgencyQuerySet(models.QuerySet):
             prefix = region.code[:4]
         else:
             prefix = region.code
-        return self.filter(region__code__startswith=prefix)
+        # Codes nest by prefix: a range on the unique code index (83 ≤ code < 84), which SQLite can
+        # use where its case-blind LIKE cannot.
+        below = Region.objects.filter(code__gte=prefix, code__lt=prefix[:-1] + chr(ord(prefix[-1]) + 1))
+        if connections[self.db].vendor == "postgresql":
+            # = ANY(ARRAY(…)): one probe of the agencies' region index per region, where PostgreSQL
+            # plans `IN (subquery)` as a hash join over every agency (8 ms instead of 35–66 at 100,000).
+            from django.contrib.postgres.expressions import ArraySubquery
+
+            return self.filter(EqualsAny(models.F("region_id"), ArraySubquery(below.values("id"))))
+        return self.filter(region_id__in=below.values("id"))
 
     def needs_review(self, today: dt.date | None = None) -> AgencyQuerySet:
         """Not verified in the last 12 months (or never)."""
@@ -336,6 +358,8 @@ class Agency(Localized, models.Model):
             models.Index(fields=["status", "updated_at"], name="agency_status_updated_idx"),
             # A profile's children, by name: without it SQLite walks every published agency.
             models.Index(fields=["parent", "name"], name="agency_parent_name_idx"),
+            # A region and everything below it (`in_region`): counted from this index alone.
+            models.Index(fields=["region", "status"], name="agency_region_status_idx"),
         ]
         constraints = [
             models.CheckConstraint(
