@@ -191,7 +191,7 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
     queries = search_queries(sample)
     configs: dict[str, dict] = {}
     search: dict[str, dict] = {}
-    caches = (False, True) if "load" in parts else (False,)
+    caches = (False, True) if {"load", "http-search"} & set(parts) else (False,)
     for engine in engines:
         for cache in caches:
             config = f"{engine}, cache {'on' if cache else 'off'}"
@@ -207,13 +207,19 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
                     entry["reads"] = load(base_url, reads, {}, clients=clients, duration=duration / 2,
                                           name=f"{config}, API reads")
                     configs[config] = entry
-                if "http-search" in parts and not cache:
-                    print(f"[search] {engine}: {len(queries)} queries on the site and the API", flush=True)
+                if "http-search" in parts:
+                    # Cache off: every request searches. Cache on (as deployed): the first request for a
+                    # query searches, the repeats are answered from the shared cache.
+                    suffix = " cached" if cache else ""
+                    print(f"[search] {engine}{suffix}: {len(queries)} queries on the site and the API", flush=True)
                     for kind, text in queries:
                         row = search.setdefault(kind, {"query": text})
-                        row[f"site {engine}"], _ = asyncio.run(_search_probe(base_url, f"/?q={_q(text)}", None))
-                        row[f"api {engine}"], row[f"count {engine}"] = asyncio.run(
+                        row[f"site {engine}{suffix}"], _ = asyncio.run(
+                            _search_probe(base_url, f"/?q={_q(text)}", None))
+                        row[f"api {engine}{suffix}"], count = asyncio.run(
                             _search_probe(base_url, f"{API}/agencies/?q={_q(text)}", "count"))
+                        if not cache:
+                            row[f"count {engine}"] = count
     datasette_meta = None
     if "sqlite" in engines:
         path, datasette_meta = datasets.datasette_copy(size)
@@ -310,8 +316,11 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
                "than Datasette's sorted table page"], size=size)
     if search:
         columns = ["query", "text"]
+        cached = any(key.endswith(" cached") for row in search.values() for key in row)
         for engine in engines:
             columns += [f"site {engine}", f"API {engine}", f"found ({engine})"]
+            if cached:
+                columns += [f"site {engine} cache on", f"API {engine} cache on"]
         if any("datasette" in row for row in search.values()):
             columns += ["Datasette FTS5", "found (FTS5)", "bare FTS5 count", "bare FTS5 top 20"]
         rows = []
@@ -321,12 +330,17 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
                 cells += [_cell(row.get(f"site {engine}", {"median": math.nan, "p95": math.nan})),
                           _cell(row.get(f"api {engine}", {"median": math.nan, "p95": math.nan})),
                           row.get(f"count {engine}")]
+                if cached:
+                    cells += [_cell(row.get(f"site {engine} cached", {"median": math.nan, "p95": math.nan})),
+                              _cell(row.get(f"api {engine} cached", {"median": math.nan, "p95": math.nan}))]
             if "datasette" in row:
                 raw = row["raw"]
                 cells += [_cell(row["datasette"]), row["count datasette"], _cell(raw["count"]), _cell(raw["top 20"])]
             rows.append(cells)
-        notes = [f"median / p95 of up to {SEARCH_REPEAT} requests (one client, loopback, cache off), stopped after "
-                 f"{SEARCH_BUDGET_S:.0f} s", "Datasette: agency_documents.json?_search= over one document per "
+        notes = [f"median / p95 of up to {SEARCH_REPEAT} requests (one client, loopback), stopped after "
+                 f"{SEARCH_BUDGET_S:.0f} s; cache off unless the column says cache on (the first request "
+                 "searches and is in the p95, the repeats come from the shared cache, as deployed)",
+                 "Datasette: agency_documents.json?_search= over one document per "
                  "agency (names, address, contacts, duties) with an FTS5 trigram index; trigram cannot match "
                  "queries under 3 characters", "target (issue 8): p95 ≤ 30 ms at 100,000 on both databases, "
                  "and not slower than Datasette for any query"]
