@@ -31,5 +31,5 @@ def bench_caches() -> tuple[dict, str]:
         redis.Redis.from_url(url, socket_connect_timeout=1).flushdb()
     except Exception:  # no Redis here: still measure, and say so
         return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}, "local memory"
-    return {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+    return {"default": {"BACKEND": "portal.cache.RedisCache", "LOCATION": url,
                         "KEY_PREFIX": "bench-inprocess"}}, f"Redis ({url})"
