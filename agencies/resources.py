@@ -189,6 +189,8 @@ class StaffResource(resources.ModelResource):
         self._snapshots: dict[int, dict[str, Any]] = {}
         self.unchanged_rows: set[int] = set()
         self.touched_agency_ids: set[int] = set()
+        #: ids of the rows this import created or changed (known once they are written)
+        self.written_ids: set[int] = set()
         self._key_fields_cache: list[fields.Field] | None = None
         self._import_fields: list[fields.Field] | None = None
         self._row_key: tuple[Any, tuple] = (None, ())
@@ -435,10 +437,12 @@ class StaffResource(resources.ModelResource):
         model = self._meta.model
         if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
             bulk_create_with_history(objs, model, batch_size=batch_size, **self._history_kwargs())
+            self.written_ids.update(obj.pk for obj in objs if obj.pk is not None)
             return
         if not rows_insert(model, objs, batch_size=batch_size or 1000):
             model._default_manager.bulk_create(objs, batch_size=batch_size)
         history_record(objs, model, history_type="+", **self._history_kwargs())
+        self.written_ids.update(obj.pk for obj in objs)
 
     def _save_pending_parent(self, instance) -> None:
         parent = instance._state.fields_cache.get(self.self_parent)
@@ -470,6 +474,7 @@ class StaffResource(resources.ModelResource):
             model._default_manager.bulk_update(self.update_instances, self.get_bulk_update_fields(),
                                                batch_size=batch_size)
             history_record(self.update_instances, model, history_type="~", **self._history_kwargs())
+            self.written_ids.update(obj.pk for obj in self.update_instances)
         except Exception as error:
             self.handle_import_error(result, error, raise_errors)
         finally:
@@ -505,18 +510,30 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
     if any(field.has_db_default() for field in fields):
         return False
     quote = connection.ops.quote_name
-    per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
-    insert = (f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES ")
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    insert = f"INSERT INTO {quote(opts.db_table)} ({', '.join(quote(field.column) for field in fields)}) "
     returning = f" RETURNING {quote(opts.pk.column)}"
+    unnest = _unnest_types(fields, connection)
+    if unnest:
+        # One array per column, as Django's own bulk_create does on PostgreSQL: a statement with a
+        # placeholder per value costs psycopg a scan of every placeholder in Python, and the server a plan.
+        per_statement = batch_size
+        arrays = ", ".join(f"%s::{db_type}[]" for db_type in unnest)
+    else:
+        per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start:start + per_statement]
-            values = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in chunk
-                      for field in fields]
-            cursor.execute(insert + ", ".join([row] * len(chunk)) + returning, values)
+            rows = [[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+                    for obj in chunk]
+            if unnest:
+                columns = [list(column) for column in zip(*rows, strict=True)]
+                cursor.execute(f"{insert}SELECT * FROM UNNEST({arrays}){returning}", columns)
+            else:
+                cursor.execute(f"{insert}VALUES {', '.join([row] * len(chunk))}{returning}",
+                               [value for values in rows for value in values])
             ids = cursor.fetchall()
             if len(ids) != len(chunk):
                 raise RuntimeError(f"{opts.db_table}: {len(chunk)} rows inserted, {len(ids)} ids returned")
@@ -527,12 +544,34 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
     return True
 
 
+def _unnest_types(fields: list[models.Field], connection) -> list[str] | None:
+    """Each column's array element type for INSERT … SELECT * FROM UNNEST(…) on PostgreSQL; None where
+    Django's own compiler would not use UNNEST either (other databases, fields with their own placeholder
+    or a type of their own)."""
+    if connection.vendor != "postgresql":
+        return None
+    for field in fields:
+        target = field.target_field if field.is_relation else field
+        if hasattr(field, "get_placeholder") or target.get_internal_type() not in connection.data_types:
+            return None
+    # Without the length: no truncation to varchar(50) happens in the cast (the column still checks it).
+    return [field.db_type(connection).split("(")[0] for field in fields]
+
+
+def ids_in(connection, column: str, ids: list) -> tuple[str, list]:
+    """`column IN (%s, …)` with a parameter per id; on PostgreSQL `column = ANY(%s)` with the ids as one
+    array (psycopg's client-side binding scans the statement for every placeholder in Python)."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
 HISTORY_COLUMNS = ("history_date", "history_user_id", "history_change_reason", "history_type")
 AUTO_FIELDS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
 
 def history_copy_sql(model: type[models.Model], connection) -> tuple[str, list[str]] | None:
-    """INSERT … SELECT recording one historical row per row of `model` (ids left as `{ids}`), and the
+    """INSERT … SELECT recording one historical row per row of `model` (the id condition left as `{ids}`), and the
     history columns whose values it takes as parameters, in order; None when the history model has a
     column this does not know (the caller then builds historical rows in Python, as simple_history does)."""
     history = model.history.model
@@ -554,7 +593,7 @@ def history_copy_sql(model: type[models.Model], connection) -> tuple[str, list[s
         columns.append(quote(field.column))
     pk = quote(model._meta.pk.column)
     sql = (f"INSERT INTO {quote(history._meta.db_table)} ({', '.join(columns)}) "
-           f"SELECT {', '.join(values)} FROM {quote(model._meta.db_table)} WHERE {pk} IN ({{ids}}) ORDER BY {pk}")
+           f"SELECT {', '.join(values)} FROM {quote(model._meta.db_table)} WHERE {{ids}} ORDER BY {pk}")
     return sql, parameters
 
 
@@ -583,10 +622,13 @@ def history_record(objs: list[models.Model], model: type[models.Model], *, histo
     }
     values = [known[name] for name in parameters]
     ids = [obj.pk for obj in objs]
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    if connection.vendor == "postgresql":
+        batch_size = max(batch_size, 5000)  # the ids travel as one array: no limit on parameters
     with connection.cursor() as cursor:
         for start in range(0, len(ids), batch_size):
-            chunk = ids[start:start + batch_size]
-            cursor.execute(sql.format(ids=", ".join(["%s"] * len(chunk))), [*values, *chunk])
+            condition, id_params = ids_in(connection, pk, ids[start:start + batch_size])
+            cursor.execute(sql.format(ids=condition), [*values, *id_params])
 
 
 def agency_field(column: str = "agency", attribute: str = "agency") -> fields.Field:

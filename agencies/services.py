@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, router, transaction
-from django.db.models import F, ProtectedError, RestrictedError
+from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
 from import_export.results import Result
@@ -128,7 +128,7 @@ def import_dataset(
         return report
     if resource.agency_path == "agency":
         agencies_touch(agency_ids=resource.touched_agency_ids)
-    _announce_bulk_change(resource, dataset)
+    _announce_bulk_change(resource)
     batch.new, batch.updated, batch.unchanged, batch.skipped = (
         report.new, report.updated, report.unchanged, report.skipped
     )
@@ -168,18 +168,15 @@ def tables_analyze(*, models: list[type] | None = None, using: str = "default") 
                 cursor.execute(f"PRAGMA analysis_limit = {int(limit)}")
 
 
-def _announce_bulk_change(resource, dataset: tablib.Dataset) -> None:
+def _announce_bulk_change(resource) -> None:
     """Imports write in bulk, which sends no model signals: say which agencies changed (the search
-    index listens)."""
-    headers = dataset.headers or []
+    index listens). Rows left unchanged were not written: nothing of theirs to reindex."""
     if resource.agency_path == "agency":
         agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.touched_agency_ids))
-    elif resource._meta.model is Agency and "slug" in headers:
-        ids = Agency.objects.filter(slug__in=set(dataset["slug"])).values_list("pk", flat=True)
-        agencies_bulk_changed.send(sender=Agency, agency_ids=set(ids))
-    elif resource._meta.model is Region and "code" in headers:
-        ids = Region.objects.filter(code__in=set(dataset["code"])).values_list("pk", flat=True)
-        agencies_bulk_changed.send(sender=Agency, region_ids=set(ids))
+    elif resource._meta.model is Agency:
+        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.written_ids))
+    elif resource._meta.model is Region:
+        agencies_bulk_changed.send(sender=Agency, region_ids=set(resource.written_ids))
 
 
 def export_dataset(*, resource_name: str, user=None, file_format: str = "csv") -> bytes:
@@ -362,10 +359,20 @@ def agency_changes_since(*, agency: Agency, version: int) -> list[str]:
 
 def agencies_touch(*, agency_ids) -> None:
     """Move the version of agencies whose records changed elsewhere, so an open agency page notices.
-    Only the counter changes, so this is the one place an update() without history is right."""
+    Only the counter changes, so this is the one place an update without history is right."""
+    from agencies.resources import ids_in
+
     ids = sorted(set(agency_ids) - {None})
-    for start in range(0, len(ids), 900):  # stay under SQLite's limit on query parameters
-        Agency.objects.filter(pk__in=ids[start:start + 900]).update(version=F("version") + 1)
+    connection = connections[router.db_for_write(Agency)]
+    quote = connection.ops.quote_name
+    version = quote(Agency._meta.get_field("version").column)
+    # SQLite takes at most 999 parameters; on PostgreSQL the ids travel as one array.
+    per_statement = len(ids) or 1 if connection.vendor == "postgresql" else 900
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), per_statement):
+            condition, params = ids_in(connection, quote(Agency._meta.pk.column), ids[start:start + per_statement])
+            cursor.execute(f"UPDATE {quote(Agency._meta.db_table)} SET {version} = {version} + 1 WHERE {condition}",
+                           params)
 
 
 @transaction.atomic

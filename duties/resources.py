@@ -167,25 +167,34 @@ class DutyResource(StaffResource):
     def after_import(self, dataset, result, **kwargs):
         writes = kwargs.get("using_transactions") or not kwargs.get("dry_run")
         if writes and not result.has_errors() and not result.has_validation_errors():
-            Link = Duty.categories.through
-            pending = [(duty, categories) for duty, categories in self._pending_categories.values() if duty.pk]
-            duty_ids = [duty.pk for duty, _ in pending]
-            for start in range(0, len(duty_ids), 5000):
-                Link.objects.filter(duty_id__in=duty_ids[start:start + 5000]).delete()
-            # Plain pairs of ids, no model instance per link (the table carries no history), many rows
-            # per INSERT (on PostgreSQL each statement also moves the content version once).
-            database = connections[router.db_for_write(Link)]
-            quote = database.ops.quote_name
-            columns = ", ".join(quote(Link._meta.get_field(name).column) for name in ("duty", "dutycategory"))
-            links = [(duty.pk, category.pk) for duty, categories in pending for category in categories]
-            per_statement = min(1000, (database.features.max_query_params or 2000) // 2)
-            with database.cursor() as cursor:
-                for start in range(0, len(links), per_statement):
-                    chunk = links[start:start + per_statement]
-                    cursor.execute(
-                        f"INSERT INTO {quote(Link._meta.db_table)} ({columns}) VALUES "
-                        + ", ".join(["(%s, %s)"] * len(chunk)),
-                        [value for link in chunk for value in link],
-                    )
+            self._links_write([(duty, categories) for duty, categories in self._pending_categories.values()
+                               if duty.pk])
         self._pending_categories.clear()
         super().after_import(dataset, result, **kwargs)
+
+    def _links_write(self, pending: list[tuple[Duty, list[DutyCategory]]]) -> None:
+        """Replace the categories of these duties: plain pairs of ids, no model instance per link (the
+        table carries no history), many rows per statement (on PostgreSQL each statement also moves the
+        content version once)."""
+        Link = Duty.categories.through
+        loaded = self.loader.by_id if self.loader is not None else None
+        # Duties this import created have no links yet: only the loaded ones can have old ones.
+        stale = [duty.pk for duty, _ in pending if loaded is None or duty.pk in loaded]
+        for start in range(0, len(stale), 5000):
+            Link.objects.filter(duty_id__in=stale[start:start + 5000]).delete()
+        database = connections[router.db_for_write(Link)]
+        quote = database.ops.quote_name
+        table = quote(Link._meta.db_table)
+        columns = ", ".join(quote(Link._meta.get_field(name).column) for name in ("duty", "dutycategory"))
+        links = [(duty.pk, category.pk) for duty, categories in pending for category in categories]
+        postgres = database.vendor == "postgresql"
+        per_statement = 10000 if postgres else min(1000, (database.features.max_query_params or 2000) // 2)
+        with database.cursor() as cursor:
+            for start in range(0, len(links), per_statement):
+                chunk = links[start:start + per_statement]
+                if postgres:  # two arrays, not a placeholder per value (see agencies.resources.rows_insert)
+                    cursor.execute(f"INSERT INTO {table} ({columns}) SELECT * FROM UNNEST(%s::bigint[], %s::bigint[])",
+                                   [[duty for duty, _ in chunk], [category for _, category in chunk]])
+                else:
+                    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES " + ", ".join(["(%s, %s)"] * len(chunk)),
+                                   [value for link in chunk for value in link])
