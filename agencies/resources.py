@@ -193,6 +193,7 @@ class StaffResource(resources.ModelResource):
         self.written_ids: set[int] = set()
         self._key_fields_cache: list[fields.Field] | None = None
         self._import_fields: list[fields.Field] | None = None
+        self._columns: list[fields.Field] | None = None
         self._row_key: tuple[Any, tuple] = (None, ())
         for field in self.fields.values():
             if hasattr(field.widget, "instance_key_part"):
@@ -253,6 +254,7 @@ class StaffResource(resources.ModelResource):
     def before_import(self, dataset, **kwargs):
         self.loader = None
         self._import_fields = None
+        self._columns = None
         self._seen_rows.clear()
         self.unchanged_rows.clear()
         headers = dataset.headers or []
@@ -339,11 +341,17 @@ class StaffResource(resources.ModelResource):
         return errors
 
     def import_instance(self, instance, row, **kwargs):
+        # As the library's, but over the columns the file has only (worked out on the first row: every
+        # row of a dataset has the same columns), not over every field of the resource on every row.
+        if self._columns is None:
+            self._columns = [field for field in self.get_import_fields() if field.attribute
+                             and field.column_name in row and not isinstance(field.widget, widgets.ManyToManyWidget)]
         errors: dict = {}
-        try:
-            super().import_instance(instance, row, **kwargs)
-        except ValidationError as error:
-            errors = error.update_error_dict(errors)
+        for field in self._columns:
+            try:
+                field.save(instance, row, **kwargs)
+            except ValueError as error:
+                errors[field.attribute] = [ValidationError(str(error), code="invalid")]
         for name, problems in self.locked_changes(instance).items():
             errors.setdefault(name, []).extend(problems)
         column = "agency" if self.agency_path == "agency" else NON_FIELD_ERRORS
@@ -521,16 +529,18 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
     else:
         per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    preparing = [(field, _plain_text(field)) for field in fields]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start:start + per_statement]
-            rows = [[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
-                    for obj in chunk]
+            rows = [[value if is_plain and type(value := getattr(obj, field.attname)) is str
+                     else field.get_db_prep_save(field.pre_save(obj, True), connection)
+                     for field, is_plain in preparing] for obj in chunk]
             if unnest:
-                columns = [list(column) for column in zip(*rows, strict=True)]
-                cursor.execute(f"{insert}SELECT * FROM UNNEST({arrays}){returning}", columns)
+                by_column = [list(column) for column in zip(*rows, strict=True)]
+                cursor.execute(f"{insert}SELECT * FROM UNNEST({arrays}){returning}", by_column)
             else:
                 cursor.execute(f"{insert}VALUES {', '.join([row] * len(chunk))}{returning}",
                                [value for values in rows for value in values])
@@ -542,6 +552,20 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return True
+
+
+def _plain_text(field: models.Field) -> bool:
+    """A text column that stores a str as it is: preparing each value through the field's methods
+    (three calls per value, 200,000 values for 10,000 agencies) would return it unchanged."""
+    cls = type(field)
+    return (
+        isinstance(field, (models.CharField, models.TextField))
+        and cls.pre_save is models.Field.pre_save
+        and cls.get_db_prep_save is models.Field.get_db_prep_save
+        and cls.get_db_prep_value is models.Field.get_db_prep_value
+        and cls.get_prep_value in (models.CharField.get_prep_value, models.TextField.get_prep_value)
+        and cls.to_python in (models.CharField.to_python, models.TextField.to_python)
+    )
 
 
 def _unnest_types(fields: list[models.Field], connection) -> list[str] | None:

@@ -92,18 +92,25 @@ def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]
 def tsvector_literal(fields: dict[str, list[str]]) -> str:
     """'token':1A,7A 'other':3B … — positions and weights exactly as FTS5 sees its columns (a gap of one
     position between fields, so no phrase runs across two of them)."""
-    positions: dict[str, list[str]] = defaultdict(list)
-    offset = 0
+    positions: dict[str, list[str]] = {}
+    offset = 1
     for field in FIELDS:
         weight = PG_WEIGHTS[field]
-        for index, token in enumerate(fields[field]):
-            position = min(offset + index + 1, PG_MAX_POSITION)
-            positions[token].append(f"{position}{weight}")
-        offset += len(fields[field]) + 1
-    return " ".join(
-        "'" + token.replace("\\", "\\\\").replace("'", "''") + "':" + ",".join(places[:256])
-        for token, places in positions.items()
-    )
+        tokens = fields[field]
+        for position, token in enumerate(tokens, offset):
+            place = f"{min(position, PG_MAX_POSITION)}{weight}"
+            if token in positions:
+                positions[token].append(place)
+            else:
+                positions[token] = [place]
+        offset += len(tokens) + 1
+    return " ".join(f"'{_tsvector_quote(token)}':{','.join(places[:256])}" for token, places in positions.items())
+
+
+def _tsvector_quote(token: str) -> str:
+    if "'" in token or "\\" in token:
+        return token.replace("\\", "\\\\").replace("'", "''")
+    return token
 
 
 def index_version() -> str:

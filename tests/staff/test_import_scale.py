@@ -123,3 +123,33 @@ def test_rows_inserted_in_bulk_get_their_own_ids_and_their_parents_ids():
     assert {child.pk: child.slug for child in children} == stored
     assert set(Agency.objects.filter(parent=parent).values_list("slug", flat=True)) == set(stored.values())
     assert not children[0]._state.adding
+
+
+def test_a_second_import_replaces_the_categories_of_existing_duties_and_sets_those_of_new_ones():
+    """New duties have no links to clear; the duties the file updates lose the categories it no longer names."""
+    region, first, second = RegionFactory().code, DutyCategoryFactory().slug, DutyCategoryFactory().slug
+    queries_to_import("agencies", agencies_file(3, region))
+    queries_to_import("duties", duties_file(2, first))
+    report = import_dataset(resource_name="duties", dataset=duties_file(3, second))  # and a third agency's
+    assert (report.new, report.updated, report.errors) == (3, 4, [])
+    for slug in ("test-import-0000", "test-import-0002"):
+        duty = Duty.objects.get(agency__slug=slug, parent=None, position=1)
+        assert list(duty.categories.values_list("slug", flat=True)) == [second]
+
+
+def test_an_unchanged_agencies_file_writes_no_search_document():
+    """Only rows the import wrote are reindexed: a file repeated as it is leaves the index as it was."""
+    from search.index import index_version
+
+    region = RegionFactory().code
+    queries_to_import("agencies", agencies_file(3, region))
+    before = index_version()
+    report = import_dataset(resource_name="agencies", dataset=agencies_file(3, region))
+    assert (report.unchanged, report.errors) == (3, [])
+    assert index_version() == before
+    renamed = agencies_file(3, region)
+    renamed[1] = ["test-import-0001", "Quokka Science Bureau", *renamed[1][2:]]
+    report = import_dataset(resource_name="agencies", dataset=renamed)
+    assert (report.updated, report.unchanged) == (1, 2)
+    assert set(Agency.objects.published().search("Quokka").values_list("slug", flat=True)) == set()  # drafts
+    assert set(Agency.objects.search("Quokka").values_list("slug", flat=True)) == {"test-import-0001"}
