@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import tablib
@@ -119,16 +122,17 @@ def import_dataset(
         return ImportReport(errors=[NO_ROWS])  # the same words as the admin; no empty batch
     batch = ImportBatch.objects.create(resource=resource_name, file_name=file_name[:255], encoding=encoding, user=user)
     resource = resource_classes()[resource_name](user=user, batch=batch)
-    result = resource.import_data(
-        dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
-    )
-    report = report_from_result(result)
-    if dry_run or not report.ok:
-        transaction.set_rollback(True)
-        return report
-    if resource.agency_path == "agency":
-        agencies_touch(agency_ids=resource.touched_agency_ids)
-    _announce_bulk_change(resource)
+    with collector_paused():
+        result = resource.import_data(
+            dataset, dry_run=dry_run, raise_errors=False, use_transactions=True, rollback_on_validation_errors=True,
+        )
+        report = report_from_result(result)
+        if dry_run or not report.ok:
+            transaction.set_rollback(True)
+            return report
+        if resource.agency_path == "agency":
+            agencies_touch(agency_ids=resource.touched_agency_ids)
+        _announce_bulk_change(resource)
     batch.new, batch.updated, batch.unchanged, batch.skipped = (
         report.new, report.updated, report.unchanged, report.skipped
     )
@@ -138,6 +142,22 @@ def import_dataset(
         model = resource._meta.model
         transaction.on_commit(lambda: tables_analyze(models=[model, model.history.model]))
     return report
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector paused while an import runs. The import keeps every row it
+    reads until it ends (instances, row results, key maps), and each collection of the oldest
+    generation walks all of them again: 10–13 % of a 10,000-row import. None of them is garbage before
+    the import ends (they hang together through the resource); the first collection after it frees them."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 #: an import of at least this many rows refreshes the planner's statistics of the tables it wrote
