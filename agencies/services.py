@@ -387,7 +387,7 @@ def agencies_touch(*, agency_ids) -> None:
     quote = connection.ops.quote_name
     version = quote(Agency._meta.get_field("version").column)
     # SQLite takes at most 999 parameters; on PostgreSQL the ids travel as one array.
-    per_statement = len(ids) or 1 if connection.vendor == "postgresql" else 900
+    per_statement = max(len(ids), 1) if connection.vendor == "postgresql" else 900
     with connection.cursor() as cursor:
         for start in range(0, len(ids), per_statement):
             condition, params = ids_in(connection, quote(Agency._meta.pk.column), ids[start:start + per_statement])
