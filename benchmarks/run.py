@@ -85,6 +85,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="old spelling of --parts (bench_hours = hours)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load part")
     parser.add_argument("--duration", type=float, default=30, help="seconds per load run")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="gunicorn sync workers of the served parts (default 2, as `make run`; the README's "
+                             "production shape is 4 on 2 cores)")
     parser.add_argument("--regenerate", action="store_true",
                         help="generate the datasets again even where a large one could be migrated in place")
     parser.add_argument("--json", type=Path, help="also write every table of the run to this JSON file")
@@ -126,7 +129,8 @@ def main() -> None:
         if served:
             from benchmarks import served as served_parts
 
-            served_parts.run(size, engines, served, clients=args.clients, duration=args.duration)
+            served_parts.run(size, engines, served, clients=args.clients, duration=args.duration,
+                             workers=args.workers)
     if args.json:
         meta = {"started": started.isoformat(timespec="seconds"), "sizes": sizes, "databases": engines,
                 "parts": parts, "clients": args.clients, "duration_s": args.duration, "notes": notes,
