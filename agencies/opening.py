@@ -56,9 +56,6 @@ def _has(rows: QuerySet) -> Exists:
 
 # ---- the weekly rules as one text per agency, kept by the database ------------------------------------
 
-RULE_FIELDS = ("weekdays", "opens", "closes", "valid_from", "valid_through")
-
-
 def rules_of(weekly_hours: str) -> list[OfficeHours]:
     """The rules a `weekly_hours` text stands for (unsaved rows, as `day_schedule` reads them)."""
     rules = []
