@@ -209,6 +209,8 @@ class AgencyFilter(StrictFilterSet):
             self.search_results = queryset.search_results(query, top_only=not narrowed and not ordering)
             queryset = self.search_results.queryset
         if ordering:
+            if self.search_results is not None:
+                self.search_results.by_relevance = False
             queryset = self.filters["ordering"].filter(queryset, ordering)
         return queryset
 

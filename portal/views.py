@@ -104,21 +104,28 @@ def home(request: HttpRequest) -> HttpResponse:
     search = filterset.search_results if status == 200 else None
     more_than = None
     paginator = Paginator(agencies, RESULTS_PER_PAGE)
+    ranked_ids = search.ranked_ids if search else None
     if query:
         # Common words match most bureaus: count up to a cap ("more than 5,000") instead of all of them.
-        counted = search.unranked() if search else agencies
-        found = counted[:COUNT_CAP + 1].count()
+        # A search answered from the index's window already holds its ids: its page is a slice of them.
+        if ranked_ids is not None:
+            found = len(ranked_ids)
+        else:
+            found = (search.unranked() if search else agencies)[:COUNT_CAP + 1].count()
         if found > COUNT_CAP:
             found, more_than = COUNT_CAP, COUNT_CAP
         elif search and search.capped and found:
             # A common word: only the best-ranked matches are listed, and more bureaus have it.
             more_than = max(found - found % 100, 1)
-        paginator = Paginator(agencies[:found], RESULTS_PER_PAGE)
+        paginator = Paginator(ranked_ids[:found] if ranked_ids is not None else agencies[:found], RESULTS_PER_PAGE)
         paginator.count = found  # shadows the cached_property: counted once, above
     page = paginator.get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load), timezone.now()
     parsed = search.query if search else None
-    if query:
+    if ranked_ids is not None:
+        listing = Agency.objects.page_with_listing(list(page.object_list), query)
+        attach_duty_texts(listing)
+    elif query:
         listing = Agency.objects.page_with_listing(list(page.object_list.values_list("pk", flat=True)), query)
         attach_duty_texts(listing)
     else:

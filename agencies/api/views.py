@@ -146,10 +146,11 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         # The page's ids first (one narrow query over the agencies table alone, ordered and counted
         # there), then those rows with their joins: sorting a thousand search matches, or 100,000
         # agencies by name, never drags the region and parent joins along.
-        ids = self.paginate_queryset(queryset.values_list("pk", flat=True))
+        search = self.search_results
+        ranked_ids = search.ranked_ids if search is not None else None
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True) if ranked_ids is None else ranked_ids)
         rows = Agency.objects.select_related(*related).in_bulk(ids)
         page = [rows[pk] for pk in ids]
-        search = self.search_results
         if search is not None:
             self.add_matches(page, search)
         response = self.get_paginated_response(self.get_serializer(page, many=True).data)
