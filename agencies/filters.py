@@ -264,10 +264,10 @@ class DutyFilter(StrictFilterSet):
     def filter_q(self, queryset, name, value):
         if not value:
             return queryset
-        from search.highlight import spans  # the engine's own matching, as the site highlights it
+        from search.highlight import contains  # the engine's own matching, as the site highlights it
 
         results = Agency.objects.published().search_results(value)
         agencies = list(results.queryset.values_list("pk", flat=True)[:DUTY_SEARCH_AGENCIES])
         phrases = results.query.phrases
         candidates = queryset.filter(agency__in=pk_list(agencies)).values_list("pk", "text")
-        return queryset.filter(pk__in=pk_list([pk for pk, text in candidates if spans(text, phrases)]))
+        return queryset.filter(pk__in=pk_list([pk for pk, text in candidates if contains(text, phrases)]))

@@ -248,9 +248,10 @@ class AgencyQuerySet(models.QuerySet):
         )
 
     def with_listing(self, query: str = "") -> AgencyQuerySet:
-        """What a search result shows: names, region and hours for the status badge and, for a query,
-        the places and contacts that can say why the agency was found."""
-        lookups: list = ["other_names", "office_hours", "special_days"]
+        """What a search result shows: names, region and special days for the status badge (the weekly
+        rules are the row's own `weekly_hours`: `agencies.opening.listed_status`) and, for a query, the
+        places and contacts that can say why the agency was found."""
+        lookups: list = ["other_names", "special_days"]
         related = ["region__parent"]
         if query:
             lookups.append("contacts")  # duty texts come as plain rows: search.highlight.attach_duty_texts

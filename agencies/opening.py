@@ -22,12 +22,13 @@ Above MAX_RULE_SETS distinct sets, the weekly rules are asked in SQL too (correl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django.db import connections
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
-from agencies.hours import Calendar, day_schedule
+from agencies.hours import Calendar, OfficeStatus, day_schedule, office_status
 from agencies.models import Agency, OfficeHours, SpecialDay
 from freshness import memo
 
@@ -65,6 +66,19 @@ def rules_of(weekly_hours: str) -> list[OfficeHours]:
                                  closes=dt.time.fromisoformat(closes), valid_from=valid_from,
                                  valid_through=valid_through))
     return rules
+
+
+@functools.lru_cache(maxsize=1024)
+def _rules_of_text(weekly_hours: str) -> tuple[OfficeHours, ...]:
+    return tuple(rules_of(weekly_hours))  # keyed by the text itself: nothing to go stale
+
+
+def listed_status(agency: Agency, at: dt.datetime, calendar: Calendar) -> OfficeStatus:
+    """`office_status` of an agency in a list (search results, a region's bureaus), from its own
+    `weekly_hours` and its prefetched special days: a page of agencies needs no query for their rules,
+    and the few distinct rule sets are parsed once per process."""
+    return office_status(hours=_rules_of_text(agency.weekly_hours), special_days=list(agency.special_days.all()),
+                         calendar=calendar, at=at, timezone=agency.timezone)
 
 
 def is_open_by_rules(rules: list[OfficeHours], day: dt.date, moment: dt.time, calendar: Calendar) -> bool:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region
+from agencies.opening import listed_status
 from duties.models import Duty, DutyCategory
 from freshness.memo import remember
 from freshness.pages import cached_page
@@ -131,7 +132,7 @@ def home(request: HttpRequest) -> HttpResponse:
     else:
         listing = Agency.objects.page_with_listing(page.object_list)
     results = [
-        {"agency": agency, "status": status_line(agency_status(agency, now, calendar)),
+        {"agency": agency, "status": status_line(listed_status(agency, now, calendar)),
          "matches": match_reasons(agency, parsed) if parsed else []}
         for agency in listing
     ]
@@ -348,7 +349,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     agencies = Agency.objects.published().in_region(region).with_listing()
     page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load), timezone.now()
-    results = [{"agency": agency, "status": status_line(agency_status(agency, now, calendar))} for agency in page]
+    results = [{"agency": agency, "status": status_line(listed_status(agency, now, calendar))} for agency in page]
     return render(request, "portal/region_detail.html", {
         "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),
         "page": page, "results": results,

@@ -26,10 +26,18 @@ class Match:
     plain: str = ""  # the text (or snippet) without marks
 
 
+@dataclass(frozen=True)
+class _Tokens:
+    main: tuple[tuple[str, int, int], ...]  # the main stream: (token, start, end) in the original text
+    singles: tuple[tuple[str, int, int], ...]  # Chinese single characters
+    at: dict  # token -> its indexes in `main`
+    present: frozenset  # every token, single characters included
+
+
 @functools.lru_cache(maxsize=16384)
-def _token_spans(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[tuple[str, int, int], ...], frozenset]:
-    """(main stream, Chinese single characters, every token) of `text` with each token's span in the
-    original text. Cached: the same names and duty texts are highlighted on page after page."""
+def _token_spans(text: str) -> _Tokens:
+    """The tokens of `text` with each one's span in the original text. Cached: the same names and duty
+    texts are highlighted on page after page."""
     normalised, origin = normalise(text)
     main, singles = [], []
     for match in TOKEN_RE.finditer(normalised):
@@ -44,26 +52,45 @@ def _token_spans(text: str) -> tuple[tuple[tuple[str, int, int], ...], tuple[tup
             singles += chars
         else:
             main.append((stem(match.group()), origin[start], origin[end - 1] + 1))
-    return tuple(main), tuple(singles), frozenset(token for token, _s, _e in main + singles)
+    at: dict[str, list[int]] = {}
+    for index, (token, _start, _end) in enumerate(main):
+        at.setdefault(token, []).append(index)
+    return _Tokens(tuple(main), tuple(singles), at, frozenset(token for token, _s, _e in main + singles))
+
+
+def _occurrences(tokens: _Tokens, phrase: Phrase) -> list[int]:
+    """Indexes in the main stream where `phrase` starts."""
+    main, size = tokens.main, len(phrase)
+    return [index for index in tokens.at.get(phrase[0], ())
+            if size == 1 or tuple(token for token, _s, _e in main[index:index + size]) == phrase]
+
+
+def contains(text: str, phrases: list[Phrase]) -> bool:
+    """Whether any of the phrases occurs in `text` (what `spans` would find, without placing it)."""
+    if not text or not phrases:
+        return False
+    tokens = _token_spans(text)
+    for phrase in phrases:
+        if tokens.present.issuperset(phrase) and (len(phrase) == 1 or _occurrences(tokens, phrase)):
+            return True
+    return False
 
 
 def spans(text: str, phrases: list[Phrase]) -> list[Span]:
     """Where the phrases occur in `text`, merged and in order."""
     if not text or not phrases:
         return []
-    main, singles, present = _token_spans(text)
-    wanted = [phrase for phrase in set(phrases) if present.issuperset(phrase)]
+    tokens = _token_spans(text)
+    wanted = [phrase for phrase in set(phrases) if tokens.present.issuperset(phrase)]
     if not wanted:
         return []
-    tokens = [token for token, _s, _e in main]
+    main = tokens.main
     found: list[Span] = []
     for phrase in wanted:
         size = len(phrase)
-        for index in range(len(tokens) - size + 1):
-            if tuple(tokens[index:index + size]) == phrase:
-                found.append((main[index][1], main[index + size - 1][2]))
+        found += [(main[index][1], main[index + size - 1][2]) for index in _occurrences(tokens, phrase)]
         if size == 1:
-            found += [(start, end) for token, start, end in singles if token == phrase[0]]
+            found += [(start, end) for token, start, end in tokens.singles if token == phrase[0]]
     merged: list[Span] = []
     for start, end in sorted(found):
         # Words next to each other read as one mark: <mark>Foreign Experts</mark>.
@@ -172,7 +199,7 @@ def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
     # The duties with the most of the query's words first, then in published order.
     scored = []
     for order, duty in enumerate(getattr(agency, "listing_duties", [])):
-        words = sum(1 for clause in query.clauses if spans(duty.text, clause.phrases))
+        words = sum(1 for clause in query.clauses if contains(duty.text, clause.phrases))
         if words:
             scored.append((-words, order, duty))
     for _words, _order, duty in sorted(scored, key=lambda item: item[:2])[:max(0, limit - len(found))]:

@@ -5,6 +5,7 @@ special days and time zones."""
 import datetime as dt
 import random
 import zoneinfo
+from dataclasses import replace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 from agencies import opening
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, OfficeHours, PublicHoliday, SpecialDay
-from agencies.opening import open_at, rules_of
+from agencies.opening import listed_status, open_at, rules_of
+from portal.status import status_line
 from tests.factories import AgencyFactory
 
 UTC = dt.UTC
@@ -89,6 +91,13 @@ def test_the_index_answers_as_the_function_does(random_agencies, monkeypatch, ru
     agencies = Agency.objects.prefetch_related("office_hours", "special_days")
     expected = {agency.pk for agency in agencies if agency_status(agency, at, calendar).state == "open"}
     assert set(open_at(Agency.objects.all(), at, calendar).values_list("pk", flat=True)) == expected
+    if not rule_sets_in_sql:
+        # A list's status badge (rules from the row's `weekly_hours`) says what the profile says; only the
+        # season's name, which a badge never shows, is the profile's alone.
+        listed = {agency.pk: listed_status(agency, at, calendar) for agency in agencies}
+        for agency in agencies:
+            assert listed[agency.pk] == replace(agency_status(agency, at, calendar), season=""), agency
+            assert status_line(listed[agency.pk]) == status_line(agency_status(agency, at, calendar))
 
 
 def test_the_random_agencies_cover_what_the_property_is_about(random_agencies):

@@ -74,3 +74,23 @@ def test_engine_syntax_in_a_query_is_only_ever_quoted_tokens(query):
     # FTS5: every token inside double quotes; PostgreSQL: every lexeme inside single quotes.
     assert all(part.strip("() ") in ("", "AND", "OR") for part in match.split('"')[::2])
     assert all(part.strip("() ") in ("", "&", "|", "<->") for part in ts.split("'")[::2])
+
+
+TEXTS = [
+    "Organize and implement science and technology funds; popularization of science.",
+    "负责全省科学技术普及工作，组织实施科技计划。",
+    "Foreign experts' training; science\u00a0popularization (科普) and technology-funded projects.",
+    "",
+]
+QUERIES = ["science", "popularizing", "科学", "科技", "科", "foreign experts", '"experts training"', "fund 普及",
+           "technology funds", "nothing here", "学技"]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+@pytest.mark.parametrize("text", TEXTS)
+def test_contains_says_what_spans_would_find(text, query):
+    """The duty scoring's quick test agrees with the highlighting it stands for."""
+    from search.highlight import contains, spans
+
+    for clause in parse(query, [["科技", "科学技术"], ["s&t", "science and technology"]]).clauses:
+        assert contains(text, clause.phrases) == bool(spans(text, clause.phrases)), clause
