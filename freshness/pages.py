@@ -83,7 +83,8 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
                 last_modified = max(last_modified, int(minute.timestamp()))
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
-                response = _stored_or_rendered(request, view, args, kwargs, f"page:{key}", minute is not None)
+                with content_version.pinned(version):
+                    response = _stored_or_rendered(request, view, args, kwargs, f"page:{key}", minute is not None)
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 if last_modified is not None:

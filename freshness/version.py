@@ -5,6 +5,9 @@ import datetime as dt
 import hashlib
 import math
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import lru_cache
@@ -55,8 +58,25 @@ def _read(using: str) -> tuple | None:
     return number, salt, changed_at
 
 
+#: the version an anonymous page being rendered is keyed on (see `pinned`)
+_pinned: ContextVar[Version | None] = ContextVar("pinned_content_version", default=None)
+
+
+@contextmanager
+def pinned(version: Version) -> Iterator[None]:
+    """While a cached page renders, what it remembers (memo.remember) is remembered under the version
+    the page itself is keyed on: one read of the row per page, not one per memo."""
+    token = _pinned.set(version)
+    try:
+        yield
+    finally:
+        _pinned.reset(token)
+
+
 def current(using: str = "default") -> Version:
     """One primary-key read. The row is created by the migration; a flushed table gets it back."""
+    if using == "default" and (version := _pinned.get()) is not None:
+        return version
     row = _read(using)
     if row is None:
         try:

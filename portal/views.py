@@ -142,7 +142,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "suggestion_url": _suggestion_url(request, search),
         "filters_active": any(request.GET.get(param) for param in SEARCH_PARAMS if param != "q"),
         "page": page, "results": results, "region_choices": region_choices(_chosen_region(filterset)),
-        "categories": DutyCategory.objects.all(), "levels": Agency.Level.choices,
+        "categories": remember("categories", lambda: list(DutyCategory.objects.all())), "levels": Agency.Level.choices,
     }, status=status)
 
 

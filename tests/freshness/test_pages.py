@@ -45,6 +45,21 @@ def test_a_repeated_page_is_served_from_the_cache(seed, client, url, django_asse
     assert token.sub(b"", again.content) == token.sub(b"", first.content)
 
 
+@pytest.mark.parametrize("url", ["/", "/?q=science", PAGE, "/regions/620000/"])
+def test_a_page_reads_the_content_version_once_however_much_it_remembers(seed, client, url):
+    """What the page remembers while it renders (the calendar, the region list, categories) is keyed on
+    the version the page is keyed on: one read of the row, not one per memo."""
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    reads = [query for query in queries.captured_queries if ContentVersion._meta.db_table in query["sql"]]
+    assert len(reads) == 1, [query["sql"] for query in queries.captured_queries]
+    with CaptureQueriesContext(connection) as queries:  # outside a page, each read is a read
+        from freshness import version
+
+        version.current(), version.current()
+    assert len(queries.captured_queries) == 2
+
+
 def test_a_stored_page_keeps_the_views_own_headers(seed, client):
     first, again = client.get("/sitemap.xml"), client.get("/sitemap.xml")
     assert again["X-Robots-Tag"] == first["X-Robots-Tag"] and again["Content-Type"] == first["Content-Type"]

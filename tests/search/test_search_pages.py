@@ -56,6 +56,17 @@ def test_matches_follow_the_engine(seeded, client, query, field, highlighted):
     assert any(match["field"] == field and highlighted in match["highlighted"] for match in matches), matches
 
 
+def test_each_match_has_the_documented_fields(seeded, client):
+    from agencies.api.serializers import MatchSerializer
+
+    answer = api(client, q="Huaihua science")
+    matches = [match for agency in answer["results"] for match in agency["matches"]]
+    assert matches and all(set(match) == set(MatchSerializer().fields) for match in matches)
+    assert all(isinstance(value, str) for match in matches for value in match.values())
+    name = next(match for match in matches if match["field"] == "name")
+    assert (name["label"], name["text"]) == ("Name", "Huaihua Municipal Science and Technology Bureau")
+
+
 def test_site_shows_why_a_synonym_matched(seeded, client):
     body = client.get(HOME, {"q": "sci-tech Wenzhou"}).content.decode()
     assert "<mark>Science and Technology</mark>" in body
