@@ -221,3 +221,21 @@ class TestQuerySets:
         AgencyFactory(slug="stale", last_verified=dt.date(2025, 11, 1))
         AgencyFactory(slug="never", last_verified=None)
         assert set(Agency.objects.needs_review(today).values_list("slug", flat=True)) == {"stale", "never"}
+
+
+@pytest.mark.django_db
+def test_an_agency_url_is_the_reversed_url_in_every_language_and_script_prefix():
+    from django.urls import reverse, set_script_prefix
+    from django.utils import translation
+
+    agency = AgencyFactory(slug="huaihua-science-bureau-2")
+    for language in ("en", "zh-hans"):
+        for prefix in ("/", "/portal/"):
+            set_script_prefix(prefix)
+            try:
+                with translation.override(language):
+                    expected = reverse("site:agency", kwargs={"slug": agency.slug})
+                    assert agency.get_absolute_url() == expected
+                    assert expected.startswith(prefix) and expected.endswith("/huaihua-science-bureau-2/")
+            finally:
+                set_script_prefix("/")
