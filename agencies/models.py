@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator, validate_email
 from django.db import connections, models
 from django.db.models import Prefetch, Q
-from django.db.models.functions import Substr
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -227,14 +226,6 @@ class AgencyQuerySet(models.QuerySet):
 
         return search_agencies(self, query, top_only=top_only)
 
-    def count_by_region_prefix(self, digits: int) -> dict[str, int]:
-        """Agencies per region-code prefix: 2 digits for provinces, 4 for prefectures (codes nest)."""
-        rows = (
-            self.order_by().annotate(prefix=Substr("region__code", 1, digits))
-            .values("prefix").annotate(count=models.Count("id")).values_list("prefix", "count")
-        )
-        return dict(rows)
-
     def with_profile(self) -> AgencyQuerySet:
         """Everything the public profile shows, in a fixed number of queries however much there is."""
         Duty = duty_model()
@@ -266,6 +257,18 @@ _SLUG_MARK = "agency-slug-mark"
 @functools.lru_cache(maxsize=64)
 def _agency_url(language: str | None, script_prefix: str) -> str:
     return reverse("site:agency", kwargs={"slug": _SLUG_MARK})
+
+
+class RegionTally(models.Model):
+    """Published agencies per four-digit region-code prefix (a prefecture-level city with its counties),
+    kept by database triggers on every write (agencies/tallies.py): the regions page reads ~1,700 rows
+    instead of counting every agency. Derived, never edited."""
+
+    prefix = models.CharField(max_length=4, primary_key=True)
+    published = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}: {self.published}"
 
 
 class AgencyManager(models.Manager.from_queryset(AgencyQuerySet)):

@@ -134,7 +134,10 @@ FRESHNESS_TIMEOUT = envint("CACHE_RESPONSE_SECONDS", 24 * 3600)  # an entry of a
 FRESHNESS_RELEASE = envstr("RELEASE")  # default: a fingerprint of the code, templates and translations
 # Apps whose tables the public reads: every write to them moves the content version (triggers).
 FRESHNESS_CONTENT_APPS = ["agencies", "duties", "search"]
-FRESHNESS_EXCLUDED_MODELS = ["agencies.AgencyAssignment", "agencies.ImportBatch", "search.IndexVersion"]
+FRESHNESS_EXCLUDED_MODELS = [
+    "agencies.AgencyAssignment", "agencies.ImportBatch", "search.IndexVersion",
+    "agencies.RegionTally",  # derived from the agencies by triggers: their own writes move the version
+]
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
-from agencies.models import Agency, Region
+from agencies.models import Agency, Region, RegionTally
 from agencies.opening import listed_status
 from duties.models import Duty, DutyCategory
 from freshness.memo import remember
@@ -304,7 +304,7 @@ def compare(request: HttpRequest) -> HttpResponse:
 def region_list(request: HttpRequest) -> HttpResponse:
     """Provinces › cities, with how many published bureaus each has (counted by code prefix, so a
     city's count includes its counties; a province's is the sum of its prefixes)."""
-    city_counts = Agency.objects.published().count_by_region_prefix(4)
+    city_counts = dict(RegionTally.objects.filter(published__gt=0).values_list("prefix", "published"))
     province_counts: dict[str, int] = {}
     for prefix, count in city_counts.items():
         province_counts[prefix[:2]] = province_counts.get(prefix[:2], 0) + count
