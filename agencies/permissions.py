@@ -52,6 +52,7 @@ MODEL_ROLES: dict[str, str] = {
     "agencies.importbatch": "imports",
     "portal.correctionreport": "corrections",
     "agencies.agencyassignment": "administrators",
+    "agencies.regiontally": "administrators",  # derived by triggers; not in the admin
     "ingest.ingestedpage": "ingest_page",
     "ingest.proposedchange": "ingest_proposal",
 }
