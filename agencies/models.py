@@ -371,8 +371,9 @@ class Agency(Localized, models.Model):
             models.Index(fields=["status", "updated_at"], name="agency_status_updated_idx"),
             # A profile's children, by name: without it SQLite walks every published agency.
             models.Index(fields=["parent", "name"], name="agency_parent_name_idx"),
-            # A region and everything below it (`in_region`): counted from this index alone.
-            models.Index(fields=["region", "status"], name="agency_region_status_idx"),
+            # A region and everything below it (`in_region`): counted, and its page of names found and
+            # ordered, from this index alone (a province has thousands of bureaus).
+            models.Index(fields=["region", "status", "name", "id"], name="agency_region_listing_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -346,10 +346,13 @@ def _regions_below(region: Region) -> QuerySet[Region]:
 @require_safe
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
-    agencies = Agency.objects.published().in_region(region).with_listing()
-    page = Paginator(agencies, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+    # The page's ids first, from the agency index alone (a province has thousands of bureaus to order by
+    # name), then those rows with their joins.
+    ids = Agency.objects.published().in_region(region).order_by("name", "pk").values_list("pk", flat=True)
+    page = Paginator(ids, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load), timezone.now()
-    results = [{"agency": agency, "status": status_line(listed_status(agency, now, calendar))} for agency in page]
+    results = [{"agency": agency, "status": status_line(listed_status(agency, now, calendar))}
+               for agency in Agency.objects.page_with_listing(list(page.object_list))]
     return render(request, "portal/region_detail.html", {
         "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),
         "page": page, "results": results,
