@@ -28,18 +28,23 @@ class SearchResults:
     by_relevance: bool = True  # False when the caller orders the queryset otherwise (API `ordering`)
 
     @cached_property
-    def ranked_ids(self) -> list[int] | None:
-        """A windowed search listed by relevance: the ids of every listed agency, best first, from one
-        narrow query (which of the window's ids the queryset's filters allow), ordered here by their
-        place in the window. It stands for the queryset's exists, count and page of ids, three queries
-        of which the ordered one sorted a thousand ids in SQL. None when the queryset must answer."""
-        if not (self.windowed and self.by_relevance and self.window is not None):
+    def _window_ids(self) -> list[int] | None:
+        """A windowed search: the ids of every listed agency, best first, from one narrow query (which
+        of the window's ids the queryset's filters allow), ordered here by their place in the window."""
+        if not (self.windowed and self.window is not None):
             return None
         place = {pk: index for index, pk in enumerate(self.window.ids)}
         return sorted(self.unranked().values_list("pk", flat=True), key=place.__getitem__)
 
+    @property
+    def ranked_ids(self) -> list[int] | None:
+        """The listed ids in relevance order, when the window has them and the list is by relevance: they
+        stand for the queryset's count and page of ids (two queries, one of which sorted a thousand ids
+        in SQL). None when the queryset must answer."""
+        return self._window_ids if self.by_relevance else None
+
     def any(self) -> bool:
-        ids = self.ranked_ids
+        ids = self._window_ids
         return bool(ids) if ids is not None else self.queryset.exists()
 
     def unranked(self) -> QuerySet:

@@ -79,6 +79,14 @@ def test_relevance_is_the_default_order_and_ordering_overrides_it(seeded, client
     assert by_name == [ZHEJIANG, WENZHOU]
 
 
+@pytest.mark.parametrize("query", ["science", "科技", "Huaihua Wenzhou Gansu Guiyang Zhejiang"])
+def test_an_ordering_orders_a_search_the_index_answered_whole(seeded, client, query):
+    """The window holds every match here: the list is still ordered as asked, both ways."""
+    ascending = [agency["name"] for agency in api(client, q=query, ordering="name")["results"]]
+    descending = [agency["name"] for agency in api(client, q=query, ordering="-name")["results"]]
+    assert len(ascending) >= 2 and ascending == sorted(ascending) and descending == ascending[::-1]
+
+
 def test_duties_q_uses_the_engine(seeded, client):
     answer = client.get("/api/v1/duties/", {"q": "funding"}).json()
     assert answer["count"] >= 3
