@@ -30,6 +30,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from agencies.hours import Calendar, OfficeStatus, day_schedule, office_status
 from agencies.models import Agency, OfficeHours, SpecialDay
+from agencies.triggers import execute_triggers
 from freshness import memo
 
 MAX_RULE_SETS = 2_000  # distinct weekly rule sets nationally before the IN list gives way to EXISTS
@@ -245,13 +246,9 @@ def install_triggers(sender=None, using: str = "default", **kwargs) -> None:
         columns = {column.name for column in connection.introspection.get_table_description(cursor, "agencies_agency")}
         if "weekly_hours" not in columns:
             return  # migrating to an older state
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_TRIGGERS.replace("{of_agency}", weekly_hours_sql("postgresql", "agency")))
-        elif connection.vendor == "sqlite":
-            for statement in _sqlite_triggers():
-                cursor.execute(statement)
-        else:
-            raise NotImplementedError(f"No weekly-hours triggers for {connection.vendor}")
+        execute_triggers(cursor, connection.vendor, "weekly-hours",
+                         postgresql=POSTGRES_TRIGGERS.replace("{of_agency}", weekly_hours_sql("postgresql", "agency")),
+                         sqlite=_sqlite_triggers())
 
 
 def refresh_weekly_hours(using: str = "default") -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from django.db import connections
 
+from agencies.triggers import execute_triggers
+
 REFRESH = """
 DELETE FROM agencies_regiontally;
 INSERT INTO agencies_regiontally (prefix, published)
@@ -32,43 +34,37 @@ def _postgres_add(deltas: str) -> str:
 
 ADDED = "SELECT region_id, 1 AS delta FROM new_rows WHERE status = 'published'"
 REMOVED = "SELECT region_id, -1 AS delta FROM old_rows WHERE status = 'published'"
+# (event, its transition tables, the deltas it makes): one statement trigger each
+EVENTS = (
+    ("insert", "NEW TABLE AS new_rows", ADDED),
+    ("update", "OLD TABLE AS old_rows NEW TABLE AS new_rows", f"{ADDED} UNION ALL {REMOVED}"),
+    ("delete", "OLD TABLE AS old_rows", REMOVED),
+)
 
-POSTGRES_TRIGGERS = f"""
-CREATE OR REPLACE FUNCTION agencies_tally_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN {_postgres_add(ADDED)}
+
+def _postgres_triggers() -> str:
+    parts = []
+    for event, tables, deltas in EVENTS:
+        parts.append(f"""
+CREATE OR REPLACE FUNCTION agencies_tally_{event}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN {_postgres_add(deltas)}
     RETURN NULL;
 END
 $$;
-CREATE OR REPLACE FUNCTION agencies_tally_update() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN {_postgres_add(ADDED + " UNION ALL " + REMOVED)}
-    RETURN NULL;
-END
-$$;
-CREATE OR REPLACE FUNCTION agencies_tally_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN {_postgres_add(REMOVED)}
-    RETURN NULL;
-END
-$$;
+DROP TRIGGER IF EXISTS agencies_tally_{event} ON agencies_agency;
+CREATE TRIGGER agencies_tally_{event} AFTER {event.upper()} ON agencies_agency
+    REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_{event}();""")
+    parts.append(f"""
 CREATE OR REPLACE FUNCTION agencies_tally_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     {REFRESH.strip()};
     RETURN NULL;
 END
 $$;
-DROP TRIGGER IF EXISTS agencies_tally_insert ON agencies_agency;
-DROP TRIGGER IF EXISTS agencies_tally_update ON agencies_agency;
-DROP TRIGGER IF EXISTS agencies_tally_delete ON agencies_agency;
 DROP TRIGGER IF EXISTS agencies_tally_region_code ON agencies_region;
-CREATE TRIGGER agencies_tally_insert AFTER INSERT ON agencies_agency
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_insert();
-CREATE TRIGGER agencies_tally_update AFTER UPDATE ON agencies_agency
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION agencies_tally_update();
-CREATE TRIGGER agencies_tally_delete AFTER DELETE ON agencies_agency
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_delete();
 CREATE TRIGGER agencies_tally_region_code AFTER UPDATE OF code ON agencies_region
-    FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_refresh();
-"""
+    FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_refresh();""")
+    return "\n".join(parts)
 
 
 def _sqlite_triggers() -> list[str]:
@@ -111,13 +107,8 @@ def install_triggers(sender=None, using: str = "default", **kwargs) -> None:
     with connection.cursor() as cursor:
         if "agencies_regiontally" not in connection.introspection.table_names(cursor):
             return  # migrating to an older state
-        if connection.vendor == "postgresql":
-            cursor.execute(POSTGRES_TRIGGERS)
-        elif connection.vendor == "sqlite":
-            for statement in _sqlite_triggers():
-                cursor.execute(statement)
-        else:
-            raise NotImplementedError(f"No tally triggers for {connection.vendor}")
+        execute_triggers(cursor, connection.vendor, "tally", postgresql=_postgres_triggers(),
+                         sqlite=_sqlite_triggers())
 
 
 def refresh(using: str = "default") -> None:
