@@ -203,6 +203,8 @@ class StaffResource(resources.ModelResource):
         self._import_fields: list[fields.Field] | None = None
         self._columns: list[fields.Field] | None = None
         self._row_key: tuple[Any, tuple] = (None, ())
+        self._resolved_keys = {field.attribute for field in self.fields.values()
+                               if hasattr(field.widget, "instance_key_part")}
         for field in self.fields.values():
             if hasattr(field.widget, "instance_key_part"):
                 field.widget.resource = self
@@ -409,9 +411,7 @@ class StaffResource(resources.ModelResource):
         # duplicates inside the file are caught in after_init_instance.
         errors = dict(import_validation_errors or {})
         # Foreign keys resolved by our widgets exist already: skip Django's one-query-per-key check.
-        exclude = set(errors) | {
-            field.attribute for field in self.fields.values() if hasattr(field.widget, "instance_key_part")
-        }
+        exclude = set(errors) | self._resolved_keys
         try:
             instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
