@@ -23,7 +23,8 @@ import snowballstemmer
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # A Chinese run, or a run of other letters and digits (punctuation, hyphens and spaces split words).
-TOKEN_RE = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>(?:(?![{CJK}])[^\W_])+)")
+# `[^\W_{CJK}]`: a word character that is neither `_` nor Chinese, in one class (not a lookahead per character).
+TOKEN_RE = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+)")
 CJK_RE = re.compile(rf"[{CJK}]")
 _stemmer = snowballstemmer.stemmer("english")
 
