@@ -54,16 +54,21 @@ $$;
 DROP TRIGGER IF EXISTS agencies_tally_{event} ON agencies_agency;
 CREATE TRIGGER agencies_tally_{event} AFTER {event.upper()} ON agencies_agency
     REFERENCING {tables} FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_{event}();""")
+    # A region's save writes every column: count again only when a code really changed (PostgreSQL
+    # allows no column list beside transition tables).
     parts.append(f"""
 CREATE OR REPLACE FUNCTION agencies_tally_refresh() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    {REFRESH.strip()};
+    IF EXISTS (SELECT 1 FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE o.code IS DISTINCT FROM n.code) THEN
+        {REFRESH.strip()};
+    END IF;
     RETURN NULL;
 END
 $$;
 DROP TRIGGER IF EXISTS agencies_tally_region_code ON agencies_region;
-CREATE TRIGGER agencies_tally_region_code AFTER UPDATE OF code ON agencies_region
-    FOR EACH STATEMENT EXECUTE FUNCTION agencies_tally_refresh();""")
+CREATE TRIGGER agencies_tally_region_code AFTER UPDATE ON agencies_region
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION agencies_tally_refresh();""")
     return "\n".join(parts)
 
 

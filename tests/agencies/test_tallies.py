@@ -61,6 +61,19 @@ def test_the_tally_follows_every_kind_of_write():
 
 
 @pytest.mark.django_db
+def test_saving_a_region_counts_again_only_when_its_code_changed():
+    hangzhou = RegionFactory(code="330100", level=Region.Level.PREFECTURE)
+    AgencyFactory(region=hangzhou)
+    RegionTally.objects.filter(prefix="3301").update(published=99)  # a marker: a recount would put it right
+    hangzhou.name = "Hangzhou (renamed)"
+    hangzhou.save()  # writes every column, the code among them, unchanged
+    assert tally() == {"3301": 99}
+    hangzhou.code = "330200"
+    hangzhou.save()
+    assert tally() == counted() == {"3302": 1}
+
+
+@pytest.mark.django_db
 def test_refresh_counts_from_scratch():
     AgencyFactory(region=RegionFactory(code="520100", level=Region.Level.PREFECTURE))
     RegionTally.objects.all().delete()
