@@ -12,7 +12,8 @@ class AnonThrottle(AnonRateThrottle):
     back: two workers doing that at once lose each other's requests (a client gets more than its
     rate), and the list, sent to Redis and back on every request, grows with the rate. Here each
     window of the rate's duration has its own key, created with `add` (SET NX) and counted with
-    `incr` (INCRBY): atomic across workers and app servers, a few bytes per request. A client may
+    `incr` (INCRBY), or on Redis with INCR and EXPIRE in one round trip: atomic across workers and app
+    servers, a few bytes per request. A client may
     burst up to twice the rate across a window boundary, as with any fixed window.
 
     The rate is read per request (DRF binds THROTTLE_RATES at import, so API_ANON_RATE changes in
@@ -37,6 +38,8 @@ class AnonThrottle(AnonRateThrottle):
 
     def _count(self, key: str) -> int:
         timeout = self.duration + 1  # the window's key outlives the window by a second, then goes
+        if hasattr(self.cache, "incr_expiring"):  # Redis: one round trip (portal/cache.py)
+            return self.cache.incr_expiring(key, timeout)
         try:
             return self.cache.incr(key)
         except ValueError:  # the window's first request

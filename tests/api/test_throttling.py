@@ -103,7 +103,40 @@ def test_the_count_is_one_atomic_increment_per_request(client, agencies_url, mon
 
     monkeypatch.setattr(cache, "set", recording("set", real_set))
     monkeypatch.setattr(cache, "incr", recording("incr", real_incr))
+    if hasattr(cache, "incr_expiring"):
+        monkeypatch.setattr(cache, "incr_expiring", recording("incr", cache.incr_expiring))
     with limited("5/minute"):
         statuses(client, agencies_url, 3)
     assert "set" not in calls and calls.count("incr") == 3
     assert cache.get(window_key()) == 3
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs Redis (CI sets REDIS_URL)")
+def test_on_redis_a_request_is_counted_in_one_round_trip_and_the_window_expires(client, agencies_url, monkeypatch):
+    """INCR and EXPIRE pipelined: one exchange with Redis per request, and the window's key goes
+    a second after the window (it is not left behind for ever)."""
+    import redis
+
+    round_trips = []
+    real_execute = redis.client.Pipeline.execute
+    real_command = redis.Redis.execute_command
+
+    def execute(pipe, *args, **kwargs):
+        round_trips.append([command[0][0] for command in pipe.command_stack])
+        return real_execute(pipe, *args, **kwargs)
+
+    def command(self, *args, **kwargs):
+        if any(str(arg).find("throttle") >= 0 for arg in args[1:2]):
+            round_trips.append([args[0]])
+        return real_command(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.client.Pipeline, "execute", execute)
+    monkeypatch.setattr(redis.Redis, "execute_command", command)
+    with limited("5/minute"):
+        statuses(client, agencies_url, 2)
+    throttle_trips = [trip for trip in round_trips if {"INCRBY", "EXISTS", "SET"} & set(trip)]
+    assert throttle_trips == [["INCRBY", "EXPIRE"], ["INCRBY", "EXPIRE"]]
+    assert cache.get(window_key()) == 2
+    raw_key = cache.make_key(window_key())
+    ttl = cache._cache.get_client(raw_key).ttl(raw_key)
+    assert 0 < ttl <= 61
