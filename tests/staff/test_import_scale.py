@@ -153,3 +153,17 @@ def test_an_unchanged_agencies_file_writes_no_search_document():
     assert (report.updated, report.unchanged) == (1, 2)
     assert set(Agency.objects.published().search("Quokka").values_list("slug", flat=True)) == set()  # drafts
     assert set(Agency.objects.search("Quokka").values_list("slug", flat=True)) == {"test-import-0001"}
+
+
+def test_statistics_go_stale_by_autovacuums_rule_and_a_narrowed_analyze_runs():
+    """More rows than 50 + 10 % of those the statistics counted: the import analyzes (the plan-relevant
+    columns on PostgreSQL); fewer leave that to autovacuum, which counts them with later changes."""
+    from agencies.services import statistics_stale
+
+    AgencyFactory.create_batch(3)
+    tables_analyze(models=[Agency])
+    assert statistics_stale(models=[Agency], written=10) == []
+    assert statistics_stale(models=[Agency], written=1000) == [Agency]
+    assert statistics_stale(models=[Agency], written=0) == []
+    tables_analyze(models=[Agency, Agency.history.model], planned_only=True)
+
