@@ -197,8 +197,9 @@ class StaffResource(resources.ModelResource):
         self._snapshots: dict[int, dict[str, Any]] = {}
         self.unchanged_rows: set[int] = set()
         self.touched_agency_ids: set[int] = set()
-        #: ids of the rows this import created or changed (known once they are written)
+        #: ids of the rows this import created or changed (known once they are written), and of those it created
         self.written_ids: set[int] = set()
+        self.created_ids: set[int] = set()
         self._key_fields_cache: list[fields.Field] | None = None
         self._import_fields: list[fields.Field] | None = None
         self._columns: list[fields.Field] | None = None
@@ -453,12 +454,14 @@ class StaffResource(resources.ModelResource):
         model = self._meta.model
         if not connections[router.db_for_write(model)].features.can_return_rows_from_bulk_insert:
             bulk_create_with_history(objs, model, batch_size=batch_size, **self._history_kwargs())
-            self.written_ids.update(obj.pk for obj in objs if obj.pk is not None)
-            return
-        if not rows_insert(model, objs, batch_size=batch_size or 1000):
-            model._default_manager.bulk_create(objs, batch_size=batch_size)
-        history_record(objs, model, history_type="+", **self._history_kwargs())
-        self.written_ids.update(obj.pk for obj in objs)
+            created = [obj.pk for obj in objs if obj.pk is not None]
+        else:
+            if not rows_insert(model, objs, batch_size=batch_size or 1000):
+                model._default_manager.bulk_create(objs, batch_size=batch_size)
+            history_record(objs, model, history_type="+", **self._history_kwargs())
+            created = [obj.pk for obj in objs]
+        self.written_ids.update(created)
+        self.created_ids.update(created)
 
     def _save_pending_parent(self, instance) -> None:
         parent = instance._state.fields_cache.get(self.self_parent)

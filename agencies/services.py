@@ -256,7 +256,8 @@ def _announce_bulk_change(resource) -> None:
     if resource.agency_path == "agency":
         agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.touched_agency_ids))
     elif resource._meta.model is Agency:
-        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.written_ids))
+        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.written_ids),
+                                   created_ids=set(resource.created_ids))
     elif resource._meta.model is Region:
         agencies_bulk_changed.send(sender=Agency, region_ids=set(resource.written_ids))
 

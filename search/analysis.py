@@ -59,10 +59,27 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+class _NormalisedChars(dict):
+    """Code point → its normalised text (`_normalise_char`), filled as characters are met, for
+    `str.translate`: one C loop over the text instead of a Python call per character. Bounded: past
+    the limit, characters met for the first time are normalised without being kept."""
+
+    LIMIT = 65536
+
+    def __missing__(self, code: int) -> str:
+        piece = _normalise_char(chr(code))
+        if len(self) < self.LIMIT:
+            self[code] = piece
+        return piece
+
+
+_NORMALISED = _NormalisedChars()
+
+
 def normalise_text(text: str) -> str:
     """Normalised text alone (no offsets)."""
     text = text or ""
-    return text.lower() if text.isascii() else "".join(_normalise_char(char) for char in text)
+    return text.lower() if text.isascii() else text.translate(_NORMALISED)
 
 
 def pieces(text: str) -> list[Piece]:

@@ -9,6 +9,7 @@ Both databases get the same tokens from `search.analysis`: FTS5 columns on SQLit
 weights A (names), B (places), D (duties) on PostgreSQL."""
 from __future__ import annotations
 
+import json
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -59,8 +60,16 @@ def _among(column: str, ids: list[int]) -> Q | RawSQL:
     return RawSQL(f"{connection.ops.quote_name(column)} = ANY(%s)", [list(ids)], output_field=BooleanField())
 
 
-def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]]]:
-    """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`."""
+#: distinct texts whose tokens one indexing run keeps (region names and standard duty wordings recur
+#: across chunks; a rebuild's own names do not, so the memory stays bounded)
+TOKEN_CACHE = 20_000
+
+
+def documents(agency_ids: list[int], *, new: bool = False,
+              tokens: dict[str, list[str]] | None = None) -> Iterator[tuple[int, dict[str, list[str]]]]:
+    """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`. `new`: agencies
+    created in this transaction, which no other name, contact or duty can name yet (three queries
+    fewer per chunk). `tokens`: analysed texts shared between the chunks of one run."""
     agencies = list(Agency.objects.filter(_among("id", agency_ids)).order_by().values_list(
         "pk", "slug", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
     if not agencies:
@@ -72,20 +81,23 @@ def documents(agency_ids: list[int]) -> Iterator[tuple[int, dict[str, list[str]]
         texts[pk]["names"] += [name, name_zh]
         texts[pk]["places"].append(slug)  # the identifier in URLs: weighed as a place, not a second name
         texts[pk]["places"] += regions.get(region_id, []) + regions.get(seat_id, []) + [address, postcode]
-    for agency_id, name, name_zh in AgencyName.objects.filter(_among("agency_id", ids)).order_by(
-            "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):
-        texts[agency_id]["names"] += [name, name_zh]
     phones: dict[int, list[str]] = defaultdict(list)
-    for agency_id, value, e164 in Contact.objects.filter(_among("agency_id", ids)).order_by(
-            "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
-        texts[agency_id]["places"].append(value)
-        phones[agency_id] += phone_forms(e164)
-    for agency_id, text in _duty_model().objects.filter(_among("agency_id", ids)).order_by(
-            "agency_id", "parent_id", "position").values_list("agency_id", "text"):
-        texts[agency_id]["duties"].append(text)
+    if not new:
+        for agency_id, name, name_zh in AgencyName.objects.filter(_among("agency_id", ids)).order_by(
+                "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):
+            texts[agency_id]["names"] += [name, name_zh]
+        for agency_id, value, e164 in Contact.objects.filter(_among("agency_id", ids)).order_by(
+                "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
+            texts[agency_id]["places"].append(value)
+            phones[agency_id] += phone_forms(e164)
+        for agency_id, text in _duty_model().objects.filter(_among("agency_id", ids)).order_by(
+                "agency_id", "parent_id", "position").values_list("agency_id", "text"):
+            texts[agency_id]["duties"].append(text)
     # Region names, seat cities and standard duty wordings recur from agency to agency: each distinct
-    # text is analysed once per chunk.
-    tokens: dict[str, list[str]] = {}
+    # text is analysed once per run.
+    if tokens is None or len(tokens) > TOKEN_CACHE:
+        tokens = {} if tokens is None else tokens
+        tokens.clear()
 
     def analysed(text: str) -> list[str]:
         if text not in tokens:
@@ -103,18 +115,24 @@ def tsvector_literal(fields: dict[str, list[str]]) -> str:
     """'token':1A,7A 'other':3B … — positions and weights exactly as FTS5 sees its columns (a gap of one
     position between fields, so no phrase runs across two of them)."""
     positions: dict[str, list[str]] = {}
-    offset = 1
+    offset, weights = 1, PG_WEIGHTS
     for field in FIELDS:
-        weight = PG_WEIGHTS[field]
+        places = _PLACES[field]
         tokens = fields[field]
         for position, token in enumerate(tokens, offset):
-            place = f"{min(position, PG_MAX_POSITION)}{weight}"
+            place = places[position] if position < PLACES_MADE else f"{min(position, PG_MAX_POSITION)}{weights[field]}"
             if token in positions:
                 positions[token].append(place)
             else:
                 positions[token] = [place]
         offset += len(tokens) + 1
-    return " ".join(f"'{_tsvector_quote(token)}':{','.join(places[:256])}" for token, places in positions.items())
+    return " ".join([f"'{_tsvector_quote(token)}':{','.join(places if len(places) <= 256 else places[:256])}"
+                     for token, places in positions.items()])
+
+
+#: "7A", "12B" …: each position's text made once, not once per token of every document
+PLACES_MADE = 4096
+_PLACES = {field: [f"{position}{weight}" for position in range(PLACES_MADE)] for field, weight in PG_WEIGHTS.items()}
 
 
 def _tsvector_quote(token: str) -> str:
@@ -162,24 +180,30 @@ def _write(rows: list[tuple[int, dict[str, list[str]]]], stale: list[int]) -> No
         else:
             if stale:
                 cursor.execute("DELETE FROM search_document WHERE rowid = ANY(%s)", [stale])
-            # One statement per chunk, the documents as two arrays (not a round trip per document).
+            # One statement per chunk, the documents as one JSON array written by json.dumps in C (psycopg
+            # would dump an array of 1,000 texts value by value in Python, then quote it).
             cursor.execute(
-                "INSERT INTO search_document (rowid, vector) SELECT * FROM UNNEST(%s::bigint[], %s::tsvector[])",
-                [[pk for pk, _ in rows], [tsvector_literal(fields) for _, fields in rows]],
+                "INSERT INTO search_document (rowid, vector) "
+                "SELECT (document->>0)::bigint, (document->>1)::tsvector FROM json_array_elements(%s::json) document",
+                [json.dumps([(pk, tsvector_literal(fields)) for pk, fields in rows], ensure_ascii=False)],
             )
 
 
 @transaction.atomic
-def index_agencies(agency_ids: Iterable[int | None]) -> int:
+def index_agencies(agency_ids: Iterable[int | None], *, created: Iterable[int] = ()) -> int:
     """Bring the documents of these agencies up to date (deleted agencies lose theirs). Returns how
-    many documents were written."""
+    many documents were written. `created`: those of them created in this transaction (a bulk import's
+    new rows), whose documents hold their own columns only."""
     ids = sorted({pk for pk in agency_ids if pk is not None})
+    new = set(created)
+    tokens: dict[str, list[str]] = {}
     written = 0
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        rows = list(documents(chunk))
-        _write(rows, stale=chunk)
-        written += len(rows)
+    for group, is_new in (([pk for pk in ids if pk not in new], False), ([pk for pk in ids if pk in new], True)):
+        for start in range(0, len(group), CHUNK):
+            chunk = group[start:start + CHUNK]
+            rows = list(documents(chunk, new=is_new, tokens=tokens))
+            _write(rows, stale=chunk)
+            written += len(rows)
     if ids:
         from search.suggest import forget_vocabulary
 
@@ -207,9 +231,10 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         cursor.execute("DELETE FROM search_document")
     bump_index_version()
     ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
+    tokens: dict[str, list[str]] = {}
     written = 0
     for start in range(0, len(ids), CHUNK):
-        rows = list(documents(ids[start:start + CHUNK]))
+        rows = list(documents(ids[start:start + CHUNK], tokens=tokens))
         _write(rows, stale=[])
         written += len(rows)
         if progress:

@@ -44,11 +44,11 @@ def region_changed(sender, instance: Region, created: bool = False, raw: bool = 
 
 
 @receiver(agencies_bulk_changed)
-def agencies_bulk_written(sender, agency_ids=(), region_ids=(), **kwargs) -> None:
+def agencies_bulk_written(sender, agency_ids=(), region_ids=(), created_ids=(), **kwargs) -> None:
     ids = set(agency_ids)
     if region_ids:
         ids |= set(agencies_of_regions(region_ids))
-    index_agencies(ids)
+    index_agencies(ids, created=created_ids)
 
 
 @receiver(post_save, sender=Synonym)

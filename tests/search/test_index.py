@@ -141,3 +141,34 @@ def test_factory_agencies_and_duties_are_indexed_as_they_are_saved(db):
     assert found("Ultima Beijing") == {agency.slug}
     Contact.objects.create(agency=agency, kind="office", label="Office", value="010-12345678")
     assert found("12345678") == {agency.slug}
+
+
+def _stored_documents(ids: list[int]) -> dict[int, tuple]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT rowid, names, places, duties FROM search_document WHERE rowid IN "
+                           f"({', '.join(['%s'] * len(ids))})", ids)
+        else:
+            cursor.execute("SELECT rowid, vector::text FROM search_document WHERE rowid = ANY(%s)", [ids])
+        return {row[0]: tuple(row[1:]) for row in cursor.fetchall()}
+
+
+def test_the_documents_of_imported_new_agencies_are_those_a_rebuild_writes(seed):
+    """New agencies are indexed from their own columns (nothing else can name them yet): the same
+    documents, token for token, as a rebuild that reads everything."""
+    from search.index import rebuild
+
+    region = Region.objects.get(code="620000")
+    rows = [[f"test-new-{n}", f"Quokka Water Bureau {n}", f"袋鼠水务局{n}", "county_bureau", region.code,
+             region.code, "published", "Asia/Shanghai", f"No. {n} Quokka Road", "730000"] for n in range(3)]
+    dataset = tablib.Dataset(*rows, headers=["slug", "name", "name_zh", "level", "region", "seat", "status",
+                                             "timezone", "address", "postcode"])
+    report = import_dataset(resource_name="agencies", dataset=dataset)
+    assert (report.new, report.errors) == (3, [])
+    ids = list(Agency.objects.filter(slug__startswith="test-new-").values_list("pk", flat=True))
+    imported = _stored_documents(ids)
+    rebuild()
+    assert imported == _stored_documents(ids) and len(imported) == 3
+    assert found("袋鼠水务") == {f"test-new-{n}" for n in range(3)}
