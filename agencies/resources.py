@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, router
 from django.db.models import Case, When
+from django.db.models.expressions import DatabaseDefault
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -52,6 +53,103 @@ class PlainIntegerWidget(widgets.IntegerWidget):
         if type(value) is str and value.isascii() and value.isdigit() and len(value) < 19:
             return int(value)
         return super().clean(value, row=row, **kwargs)
+
+
+class FieldChecks:
+    """`Model.clean_fields` for the many rows of one import, each row's errors exactly as Django words them.
+
+    Every row is checked, but not every check is Django's three calls per field (to_python, validate,
+    run_validators): a value a field has already passed (level, status, time zone: the same on most
+    rows) passes again without them, and a text within its field's length and pattern (the slugs and
+    names that differ on every row) is checked inline. Anything else, and every value that fails,
+    goes through `field.clean`, so the messages are Django's own."""
+
+    #: values remembered per field; beyond it, new values are checked as they come
+    REMEMBER = 1000
+
+    def __init__(self, model: type[models.Model]):
+        self.fields = [field for field in model._meta.fields if not field.generated]
+        self.passed: dict[str, dict[Any, type] | None] = {field.name: {} if _pure(field) else None
+                                                          for field in self.fields}
+        self.text: dict[str, tuple | None] = {field.name: _text_check(field) for field in self.fields}
+
+    def clean_fields(self, instance: models.Model, exclude: set[str]) -> dict[str, list[ValidationError]]:
+        errors: dict[str, list[ValidationError]] = {}
+        for field in self.fields:
+            name = field.name
+            if name in exclude:
+                continue
+            raw = getattr(instance, field.attname)
+            if (field.blank and raw in field.empty_values) or isinstance(raw, DatabaseDefault):
+                continue
+            passed = self.passed[name]
+            if passed is not None:
+                try:
+                    if passed.get(raw) is type(raw):
+                        continue
+                except TypeError:  # unhashable: the long way
+                    passed = None
+            text = self.text[name]
+            if text is not None and type(raw) is str and raw and _text_passes(raw, *text):
+                continue
+            try:
+                value = field.clean(raw, instance)
+            except ValidationError as error:
+                errors[name] = error.error_list
+                continue
+            setattr(instance, field.attname, value)
+            if passed is not None and type(value) is type(raw) and value == raw and len(passed) < self.REMEMBER:
+                passed[raw] = type(raw)
+        return errors
+
+
+def _plain_text_column(field: fields.Field) -> bool:
+    """A column the library reads with a plain widget (CharWidget, Widget) into the instance's own attribute: a
+    non-empty text cell is set as it is (the widget's and the field's three calls per cell return it
+    unchanged); other cells take `Field.save`."""
+    plain_widget = type(field.widget) is widgets.Widget or (
+        type(field.widget) is widgets.CharWidget and field.widget.allow_blank is True)
+    return type(field) is fields.Field and plain_widget and not field.readonly and "__" not in field.attribute
+
+
+def _django_own(field: models.Field, *names: str) -> bool:
+    return all(getattr(type(field), name).__module__.startswith("django.db.models.fields") for name in names)
+
+
+def _pure(field: models.Field) -> bool:
+    """Whether a value's validity for this field depends on the value alone: Django's own checks, no
+    relation (a foreign key's check reads the database)."""
+    return not field.is_relation and _django_own(field, "clean", "to_python", "validate", "run_validators")
+
+
+def _text_check(field: models.Field) -> tuple | None:
+    """(max length, patterns) when every check of this text field is one `_text_passes` makes."""
+    from django.core import validators
+
+    if not isinstance(field, (models.CharField, models.TextField)) or field.choices is not None or not _pure(field):
+        return None
+    if type(field).to_python not in (models.CharField.to_python, models.TextField.to_python):
+        return None
+    limit, patterns = None, []
+    for validator in field.validators:
+        if type(validator) is validators.MaxLengthValidator and isinstance(validator.limit_value, int):
+            limit = validator.limit_value if limit is None else min(limit, validator.limit_value)
+        elif type(validator) is validators.ProhibitNullCharactersValidator:
+            pass  # checked for every text
+        elif type(validator) is validators.RegexValidator or isinstance(validator, validators.RegexValidator) and \
+                type(validator).__call__ is validators.RegexValidator.__call__:
+            patterns.append((validator.regex, validator.inverse_match))
+        else:
+            return None
+    return limit, tuple(patterns)
+
+
+def _text_passes(value: str, limit: int | None, patterns: tuple) -> bool:
+    if limit is not None and len(value) > limit:
+        return False
+    if "\x00" in value:
+        return False
+    return all(bool(regex.search(value)) is not inverse for regex, inverse in patterns)
 
 
 class NaturalKeyWidget(widgets.ForeignKeyWidget):
@@ -201,8 +299,9 @@ class StaffResource(resources.ModelResource):
         self.written_ids: set[int] = set()
         self.created_ids: set[int] = set()
         self._key_fields_cache: list[fields.Field] | None = None
+        self._field_checks: FieldChecks | None = None
         self._import_fields: list[fields.Field] | None = None
-        self._columns: list[fields.Field] | None = None
+        self._columns: list[tuple[fields.Field, bool]] | None = None
         self._row_key: tuple[Any, tuple] = (None, ())
         self._resolved_keys = {field.attribute for field in self.fields.values()
                                if hasattr(field.widget, "instance_key_part")}
@@ -355,10 +454,16 @@ class StaffResource(resources.ModelResource):
         # As the library's, but over the columns the file has only (worked out on the first row: every
         # row of a dataset has the same columns), not over every field of the resource on every row.
         if self._columns is None:
-            self._columns = [field for field in self.get_import_fields() if field.attribute
-                             and field.column_name in row and not isinstance(field.widget, widgets.ManyToManyWidget)]
+            self._columns = [(field, _plain_text_column(field)) for field in self.get_import_fields()
+                             if field.attribute and field.column_name in row
+                             and not isinstance(field.widget, widgets.ManyToManyWidget)]
         errors: dict = {}
-        for field in self._columns:
+        for field, plain_text in self._columns:
+            if plain_text:
+                value = row[field.column_name]
+                if type(value) is str and value:  # what CharWidget and Field.save would set, as it is
+                    setattr(instance, field.attribute, value)
+                    continue
             try:
                 field.save(instance, row, **kwargs)
             except ValueError as error:
@@ -413,10 +518,16 @@ class StaffResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         # Foreign keys resolved by our widgets exist already: skip Django's one-query-per-key check.
         exclude = set(errors) | self._resolved_keys
+        if self._field_checks is None:
+            self._field_checks = FieldChecks(type(instance))
+        # full_clean(validate_unique=False, validate_constraints=False), with the fields cleaned in bulk.
+        found = self._field_checks.clean_fields(instance, exclude)
         try:
-            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            instance.clean()
         except ValidationError as error:
-            errors = error.update_error_dict(errors)
+            found = error.update_error_dict(found)
+        if found:
+            errors = ValidationError(found).update_error_dict(errors)
         if errors:
             raise ValidationError(errors)
 
@@ -543,15 +654,15 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
     else:
         per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    preparing = [(field, _plain_text(field)) for field in fields]
+    preparing = [(field, _as_is(field, plain_numbers=as_json or connection.vendor == "sqlite")) for field in fields]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start:start + per_statement]
-            rows = [[value if is_plain and type(value := getattr(obj, field.attname)) is str
+            rows = [[value if type(value := getattr(obj, field.attname)) in as_is
                      else field.get_db_prep_save(field.pre_save(obj, True), connection)
-                     for field, is_plain in preparing] for obj in chunk]
+                     for field, as_is in preparing] for obj in chunk]
             if as_json:
                 document = json.dumps([dict(zip(names, values, strict=True)) for values in rows], default=_json_value,
                                       ensure_ascii=False)
@@ -567,6 +678,29 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
                 obj._state.adding = False
                 obj._state.db = connection.alias
     return True
+
+
+INTEGER_FIELDS = (
+    models.IntegerField, models.BigIntegerField, models.SmallIntegerField, models.PositiveIntegerField,
+    models.PositiveBigIntegerField, models.PositiveSmallIntegerField, models.AutoField, models.BigAutoField,
+)
+
+
+def _as_is(field: models.Field, *, plain_numbers: bool) -> tuple[type, ...]:
+    """The types of value this field stores as they are, so preparing them is skipped: str for plain
+    text; with `plain_numbers` (values that json.dumps or SQLite take as they are) int or None for an
+    integer or a foreign key to one, bool or None for a boolean. Any other value is prepared."""
+    if _plain_text(field):
+        return (str,)
+    if not plain_numbers or type(field).pre_save is not models.Field.pre_save:
+        return ()
+    target = field.target_field if type(field) is models.ForeignKey else field
+    if type(target) in INTEGER_FIELDS and (target is field or type(field).get_db_prep_save is
+                                           models.ForeignKey.get_db_prep_save):
+        return (int, type(None))
+    if type(field) is models.BooleanField:
+        return (bool, type(None))
+    return ()
 
 
 def _plain_text(field: models.Field) -> bool:

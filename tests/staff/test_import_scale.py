@@ -167,3 +167,39 @@ def test_statistics_go_stale_by_autovacuums_rule_and_a_narrowed_analyze_runs():
     assert statistics_stale(models=[Agency], written=0) == []
     tables_analyze(models=[Agency, Agency.history.model], planned_only=True)
 
+
+@pytest.mark.parametrize("changes", [
+    {},
+    {"name": "x" * 256},
+    {"name": ""},
+    {"slug": "not a slug!"},
+    {"name_zh": "局\x00"},  # a model field allows it (forms refuse it): passes both ways
+    {"level": "ministry"},
+    {"status": "retired"},
+    {"timezone": "Mars/Olympus"},
+    {"postcode": "73000"},
+    {"website": "not a url"},
+    {"version": -1},
+])
+def test_bulk_field_checks_find_what_clean_fields_finds_in_its_words(changes):
+    """Every row still gets every check: values seen before and plain texts take a short path, the
+    rest Django's own `field.clean`, so each error reads as before (the second, remembered, round too)."""
+    from django.core.exceptions import ValidationError
+
+    from agencies.resources import FieldChecks
+
+    checks = FieldChecks(Agency)
+    region = RegionFactory()
+    for _round in range(2):
+        values = {"slug": "test-checks", "name": "Quokka Bureau", "name_zh": "袋鼠局", "level": "county_bureau",
+                  "timezone": "Asia/Shanghai", "status": "draft", **changes}
+        agency = Agency(region=region, **values)
+        twin = Agency(**{field.attname: getattr(agency, field.attname) for field in Agency._meta.concrete_fields})
+        try:
+            twin.clean_fields(exclude={"region"})
+            expected = {}
+        except ValidationError as error:
+            expected = error.message_dict
+        errors = checks.clean_fields(agency, {"region"})
+        found = ValidationError(errors).message_dict if errors else {}
+        assert found == expected
