@@ -88,6 +88,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2,
                         help="gunicorn sync workers of the served parts (default 2, as `make run`; the README's "
                              "production shape is 4 on 2 cores)")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="serve with gunicorn's gthread workers, this many threads each (keep-alive; "
+                             "default 0: sync workers)")
     parser.add_argument("--regenerate", action="store_true",
                         help="generate the datasets again even where a large one could be migrated in place")
     parser.add_argument("--json", type=Path, help="also write every table of the run to this JSON file")
@@ -130,7 +133,7 @@ def main() -> None:
             from benchmarks import served as served_parts
 
             served_parts.run(size, engines, served, clients=args.clients, duration=args.duration,
-                             workers=args.workers)
+                             workers=args.workers, threads=args.threads)
     if args.json:
         meta = {"started": started.isoformat(timespec="seconds"), "sizes": sizes, "databases": engines,
                 "parts": parts, "clients": args.clients, "duration_s": args.duration, "notes": notes,

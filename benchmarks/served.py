@@ -182,7 +182,8 @@ def raw_fts(path: Path, text: str) -> dict[str, object]:
     return figures
 
 
-def run(size: int, engines: list[str], parts: list[str], *, clients: int, duration: float, workers: int = 2) -> None:
+def run(size: int, engines: list[str], parts: list[str], *, clients: int, duration: float, workers: int = 2,
+        threads: int = 0) -> None:
     redis = servers.redis_available()
     servers.collectstatic()
     label = datasets.label(size)
@@ -198,6 +199,7 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
             if redis:
                 servers.flush_redis()
             with servers.gunicorn(datasets.database_url(size, engine), cache=cache, redis=redis, workers=workers,
+                                  threads=threads,
                                   name=f"gunicorn-{engine}-{label}-cache-{int(cache)}") as base_url:
                 if "load" in parts:
                     print(f"[load] {config}: one client, cold then warm", flush=True)
@@ -244,7 +246,7 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
                         "filtered_table_rows_count"))
                     row["raw"] = raw_fts(path, text)
     _print(size, engines, configs, search, datasette_meta, clients=clients, duration=duration, redis=redis,
-           workers=workers)
+           workers=workers, threads=threads)
 
 
 def cache_switch_exists() -> bool:
@@ -260,7 +262,8 @@ def _rate(value: float) -> str:
 
 
 def _print(size: int, engines: list[str], configs: dict, search: dict, datasette_meta: dict | None, *,
-           clients: int, duration: float, redis: bool, workers: int = 2) -> None:
+           clients: int, duration: float, redis: bool, workers: int = 2, threads: int = 0) -> None:
+    served_by = f"{workers} gthread workers × {threads} threads" if threads else f"{workers} sync workers"
     portal = [name for name in configs if not name.startswith("Datasette")]
     notes = []
     if not redis:
@@ -277,7 +280,7 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
             target = "≥ 360 req/s, p95 ≤ 100 ms, 0 errors" if "cache on" in name else "≥ 36 req/s"
             rows.append([name, _rate(mixed["rps"]), ms(mixed["median"]), ms(mixed["p95"]), ms(mixed["p99"]),
                          mixed["requests"], mixed["errors"], gain, target])
-        table("load", f"Mixed anonymous workload, {clients} clients × {duration:.0f} s, gunicorn {workers} workers",
+        table("load", f"Mixed anonymous workload, {clients} clients × {duration:.0f} s, gunicorn {served_by}",
               ["server", "req/s", "p50", "p95", "p99", "requests", "errors", "vs cache off", "target (issue 11)"],
               rows, [f"reference: {BASELINE}", *notes,
                      "mix: " + ", ".join(f"{kind} {weight}%" for kind, weight in MIX.items())
@@ -313,7 +316,7 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
                "1 client: detail p50"], rows,
               ["Datasette list: agencies_agency.json?_sort=name&_size=20; its detail is 4 requests (row, duties, "
                "contacts, hours) timed as one; req/s counts requests", "Datasette: one process (uvicorn, 3 SQL "
-               f"threads); the portal: gunicorn, {workers} sync workers",
+               f"threads); the portal: gunicorn, {served_by}",
                "target (issue 11): API list page 1 no slower than Datasette's sorted table page"], size=size)
     if search:
         columns = ["query", "text"]

@@ -103,11 +103,15 @@ def _serve(command: list[str], env: dict[str, str], ready_path: str, port: int, 
 
 
 @contextlib.contextmanager
-def gunicorn(database_url: str, *, cache: bool, redis: bool, name: str, workers: int = 2) -> Iterator[str]:
-    """The portal as `make run` serves it (gunicorn, sync workers, DEBUG off), on a free port."""
+def gunicorn(database_url: str, *, cache: bool, redis: bool, name: str, workers: int = 2,
+             threads: int = 0) -> Iterator[str]:
+    """The portal as `make run` serves it (gunicorn, sync workers, DEBUG off), on a free port; with
+    `threads`, gthread workers (keep-alive connections, requests on a thread pool)."""
     port = free_port()
     command = [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--timeout", "120", "--graceful-timeout", "5"]
+    if threads:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
     with _serve(command, portal_env(database_url, cache=cache, redis=redis), "/robots.txt", port, name) as url:
         yield url
 
