@@ -121,7 +121,7 @@ def home(request: HttpRequest) -> HttpResponse:
         paginator = Paginator(ranked_ids[:found] if ranked_ids is not None else agencies[:found], RESULTS_PER_PAGE)
         paginator.count = found  # shadows the cached_property: counted once, above
     page = paginator.get_page(request.GET.get("page"))
-    calendar, now = remember("calendar", Calendar.load), timezone.now()
+    calendar, now = remember("calendar", Calendar.load, local=True), timezone.now()
     parsed = search.query if search else None
     if ranked_ids is not None:
         listing = Agency.objects.page_with_listing(list(page.object_list), query)
@@ -185,7 +185,7 @@ def _suggestion_url(request: HttpRequest, search) -> str:
 
 
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:
-    calendar, now = remember("calendar", Calendar.load), timezone.now()
+    calendar, now = remember("calendar", Calendar.load, local=True), timezone.now()
     local_now = now.astimezone(agency.zone)
     status = agency_status(agency, now, calendar)
     url = request.build_absolute_uri(agency.get_absolute_url())
@@ -350,7 +350,7 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     # name), then those rows with their joins.
     ids = Agency.objects.published().in_region(region).order_by("name", "pk").values_list("pk", flat=True)
     page = Paginator(ids, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
-    calendar, now = remember("calendar", Calendar.load), timezone.now()
+    calendar, now = remember("calendar", Calendar.load, local=True), timezone.now()
     results = [{"agency": agency, "status": status_line(listed_status(agency, now, calendar))}
                for agency in Agency.objects.page_with_listing(list(page.object_list))]
     return render(request, "portal/region_detail.html", {

@@ -11,9 +11,13 @@ from django.utils import translation
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from freshness.memo import forget_local
+
     cache.clear()
+    forget_local()
     yield
     cache.clear()
+    forget_local()
 
 
 @pytest.fixture(autouse=True)

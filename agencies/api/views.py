@@ -225,7 +225,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         agency = remember(f"status-rules:{slug_key}", lambda: status_rules(slug), version=version)
         if agency is None:
             raise Http404
-        calendar = remember("calendar", Calendar.load, version=version)
+        calendar = remember("calendar", Calendar.load, version=version, local=True)
         status = agency_status(agency, explicit_at or timezone.now(), calendar)
         payload = {
             "open": status.is_open,

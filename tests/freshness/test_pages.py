@@ -113,3 +113,23 @@ def test_a_pending_message_is_shown_not_a_stored_page(seed, client):
     client.get(PAGE)
     client.post(f"{PAGE}correction/", {"message": "The fax number changed.", "email": ""})
     assert "Thank you" in client.get(PAGE).content.decode()
+
+
+def test_the_calendar_is_kept_in_process_until_the_content_changes(seed, client, monkeypatch):
+    """The status "now" and every page read the calendar: kept in the process (no cache round trip),
+    keyed on the content version, so a holiday edit is seen by the very next request."""
+    from django.core.cache import cache
+
+    from agencies.models import PublicHoliday
+
+    status = f"/api/v1/agencies/{GANSU}/status/"
+    assert client.get(status).status_code == 200
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
+    assert client.get(status).status_code == 200
+    assert reads and not [key for key in reads if key.endswith(":calendar")]
+    day = timezone.localtime(timezone.now(), CST).date()
+    PublicHoliday.objects.create(date=day, kind="holiday", name="Test closure", name_zh="测试")
+    answer = client.get(status).json()
+    assert answer["open"] is False and "Test closure" in answer["detail"]
