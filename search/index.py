@@ -95,8 +95,9 @@ def documents(agency_ids: list[int], *, new: bool = False,
             texts[agency_id]["duties"].append(text)
     # Region names, seat cities and standard duty wordings recur from agency to agency: each distinct
     # text is analysed once per run.
-    if tokens is None or len(tokens) > TOKEN_CACHE:
-        tokens = {} if tokens is None else tokens
+    if tokens is None:
+        tokens = {}
+    elif len(tokens) > TOKEN_CACHE:
         tokens.clear()
 
     def analysed(text: str) -> list[str]:
