@@ -57,8 +57,10 @@ dev: install
 	DJANGO_DEBUG=true $(PY) manage.py load_seed
 	DJANGO_DEBUG=true $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
+# Tests run in one pytest-xdist worker per core (TEST_WORKERS=0: in this process, e.g. for a debugger).
+TEST_WORKERS ?= auto
 test: install-test
-	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -n $(TEST_WORKERS) --maxprocesses 8 $(PYTEST_ARGS)
 
 lint: install-test
 	$(VENV)/bin/ruff check .
