@@ -51,7 +51,8 @@ class DutyQuerySet(models.QuerySet):
 
 
 class Duty(models.Model):
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="duties")
+    # No index of its own: the (agency, position) index below leads with it.
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="duties", db_index=False)
     # Sub-items belong to their item: deleting the item deletes them.
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
