@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, models, router
 from django.db.models import Case, When
-from django.db.models.expressions import DatabaseDefault
+from django.db.models.expressions import DatabaseDefault, RawSQL
 from django.utils import timezone
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import BaseInstanceLoader
@@ -178,8 +178,7 @@ class NaturalKeyWidget(widgets.ForeignKeyWidget):
         queryset = within if within is not None else self.model._default_manager.all()
         wanted = sorted(key for key in keys if key)
         for start in range(0, len(wanted), 5000):
-            lookup = {f"{self.field}__in": wanted[start:start + 5000]}
-            for obj in queryset.filter(**lookup).only("pk", self.field):
+            for obj in key_in(queryset, self.field, wanted[start:start + 5000]).only("pk", self.field):
                 self.remember(obj)
 
     def remember(self, obj) -> None:
@@ -249,8 +248,8 @@ class NaturalKeyInstanceLoader(BaseInstanceLoader):
                 # The keys that exist first (an index probe each): a file of new rows then loads nothing, and
                 # the planner does not join the related tables for thousands of rows that are not there.
                 wanted = [key for i in range(0, len(wanted), 5000) for key in
-                          queryset.filter(**{f"{lookup}__in": wanted[i:i + 5000]}).values_list(lookup, flat=True)]
-            chunks = [queryset.filter(**{f"{lookup}__in": wanted[i:i + 5000]}) for i in range(0, len(wanted), 5000)]
+                          key_in(queryset, lookup, wanted[i:i + 5000]).values_list(lookup, flat=True)]
+            chunks = [key_in(queryset, lookup, wanted[i:i + 5000]) for i in range(0, len(wanted), 5000)]
         for chunk in chunks:
             for instance in chunk:
                 self.by_id[instance.pk] = instance
@@ -744,6 +743,20 @@ def _json_value(value: Any) -> str:
     if isinstance(value, (decimal.Decimal, uuid.UUID)):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not written as JSON")
+
+
+def key_in(queryset: models.QuerySet, lookup: str, keys: list) -> models.QuerySet:
+    """`queryset.filter(<lookup>__in=keys)`; on PostgreSQL, for a text column of the model's own table,
+    `column = ANY(%s)` with the keys as one array: psycopg's client-side binding would scan the
+    statement for each of 5,000 placeholders in Python (5 % of a 10,000-agency import)."""
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql" and "__" not in lookup:
+        field = queryset.model._meta.get_field(lookup)
+        if isinstance(field, models.CharField) and not field.is_relation:
+            quote = connection.ops.quote_name
+            column = f"{quote(queryset.model._meta.db_table)}.{quote(field.column)}"
+            return queryset.filter(RawSQL(f"{column} = ANY(%s)", [list(keys)], output_field=models.BooleanField()))
+    return queryset.filter(**{f"{lookup}__in": keys})
 
 
 def ids_in(connection, column: str, ids: list) -> tuple[str, list]:

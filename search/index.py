@@ -35,11 +35,11 @@ def _region_names(region_ids: set[int]) -> dict[int, list[str]]:
     """Each region's names and those of the regions above it (at most three levels)."""
     names: dict[int, list[str]] = {}
     rows = {pk: (name, name_zh, parent) for pk, name, name_zh, parent in
-            Region.objects.filter(pk__in=region_ids).values_list("pk", "name", "name_zh", "parent_id")}
+            Region.objects.filter(_among("id", list(region_ids))).values_list("pk", "name", "name_zh", "parent_id")}
     missing = {parent for _n, _z, parent in rows.values() if parent and parent not in rows}
     while missing:
         more = {pk: (name, name_zh, parent) for pk, name, name_zh, parent in
-                Region.objects.filter(pk__in=missing).values_list("pk", "name", "name_zh", "parent_id")}
+                Region.objects.filter(_among("id", list(missing))).values_list("pk", "name", "name_zh", "parent_id")}
         rows.update(more)
         missing = {parent for _n, _z, parent in more.values() if parent and parent not in rows}
     for pk in region_ids:
@@ -65,18 +65,22 @@ def _among(column: str, ids: list[int]) -> Q | RawSQL:
 TOKEN_CACHE = 20_000
 
 
-def documents(agency_ids: list[int], *, new: bool = False,
-              tokens: dict[str, list[str]] | None = None) -> Iterator[tuple[int, dict[str, list[str]]]]:
+def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, list[str]] | None = None,
+              regions: dict[int, list[str]] | None = None) -> Iterator[tuple[int, dict[str, list[str]]]]:
     """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`. `new`: agencies
     created in this transaction, which no other name, contact or duty can name yet (three queries
-    fewer per chunk). `tokens`: analysed texts shared between the chunks of one run."""
+    fewer per chunk). `tokens` and `regions`: analysed texts and region names shared between the chunks
+    of one run (most chunks name the same regions again)."""
     agencies = list(Agency.objects.filter(_among("id", agency_ids)).order_by().values_list(
         "pk", "slug", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
     if not agencies:
         return
     ids = [row[0] for row in agencies]
     texts: dict[int, dict[str, list[str]]] = {pk: {field: [] for field in FIELDS} for pk in ids}
-    regions = _region_names({row[4] for row in agencies} | {row[5] for row in agencies if row[5]})
+    if regions is None:
+        regions = {}
+    if unknown := ({row[4] for row in agencies} | {row[5] for row in agencies if row[5]}) - regions.keys():
+        regions.update(_region_names(unknown))
     for pk, slug, name, name_zh, region_id, seat_id, address, postcode in agencies:
         texts[pk]["names"] += [name, name_zh]
         texts[pk]["places"].append(slug)  # the identifier in URLs: weighed as a place, not a second name
@@ -198,11 +202,12 @@ def index_agencies(agency_ids: Iterable[int | None], *, created: Iterable[int] =
     ids = sorted({pk for pk in agency_ids if pk is not None})
     new = set(created)
     tokens: dict[str, list[str]] = {}
+    regions: dict[int, list[str]] = {}
     written = 0
     for group, is_new in (([pk for pk in ids if pk not in new], False), ([pk for pk in ids if pk in new], True)):
         for start in range(0, len(group), CHUNK):
             chunk = group[start:start + CHUNK]
-            rows = list(documents(chunk, new=is_new, tokens=tokens))
+            rows = list(documents(chunk, new=is_new, tokens=tokens, regions=regions))
             _write(rows, stale=chunk)
             written += len(rows)
     if ids:
@@ -233,9 +238,10 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     bump_index_version()
     ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
     tokens: dict[str, list[str]] = {}
+    regions: dict[int, list[str]] = {}
     written = 0
     for start in range(0, len(ids), CHUNK):
-        rows = list(documents(ids[start:start + CHUNK], tokens=tokens))
+        rows = list(documents(ids[start:start + CHUNK], tokens=tokens, regions=regions))
         _write(rows, stale=[])
         written += len(rows)
         if progress:
