@@ -104,8 +104,10 @@ def _when(condition: str, statement: str) -> str:
 
 
 def install_triggers(sender=None, using: str = "default", **kwargs) -> None:
-    """(Re)create the triggers; idempotent, run after each `migrate` (SQLite drops a table's triggers
-    when a migration rebuilds it)."""
+    """(Re)create the triggers and count again; idempotent, run after each `migrate` (SQLite drops a
+    table's triggers when a migration rebuilds it) and each `flush`, which sends the same signal: on
+    SQLite a flush deletes the agencies row by row, and when it has emptied the tally before them, their
+    delete triggers leave it at minus the agencies that were there."""
     if sender is not None and getattr(sender, "label", None) != "agencies":
         return
     connection = connections[using]
@@ -114,6 +116,7 @@ def install_triggers(sender=None, using: str = "default", **kwargs) -> None:
             return  # migrating to an older state
         execute_triggers(cursor, connection.vendor, "tally", postgresql=_postgres_triggers(),
                          sqlite=_sqlite_triggers())
+    refresh(using)
 
 
 def refresh(using: str = "default") -> None:
