@@ -191,6 +191,9 @@ class AgencyFilter(StrictFilterSet):
 
     #: the engine's answer for `q` (partial matches, typo suggestion), once the queryset was filtered
     search_results = None
+    #: whether any filter or `q` left out agencies, once the queryset was filtered (False: every
+    #: published agency is there, and `Agency.objects.published_count()` counts them)
+    narrowed = True
 
     def filter_queryset(self, queryset):
         """Every other filter first, then the text search (so "no bureau has all the words" and the
@@ -204,6 +207,7 @@ class AgencyFilter(StrictFilterSet):
             if value not in (None, "", [], ()) and value is not False:
                 narrowed = True
             queryset = self.filters[name].filter(queryset, value)
+        self.narrowed = narrowed or bool(query)
         if query:
             # Only the words: the best-ranked matches are the list (a common word lists its best 1,000).
             self.search_results = queryset.search_results(query, top_only=not narrowed and not ordering)

@@ -105,6 +105,8 @@ def home(request: HttpRequest) -> HttpResponse:
     search = filterset.search_results if status == 200 else None
     more_than = None
     paginator = Paginator(agencies, RESULTS_PER_PAGE)
+    if status == 200 and not filterset.narrowed:
+        paginator.count = Agency.objects.published_count()  # every published bureau: from the tallies
     ranked_ids = search.ranked_ids if search else None
     if query:
         # Common words match most bureaus: count up to a cap ("more than 5,000") instead of all of them.
@@ -288,7 +290,10 @@ def compare(request: HttpRequest) -> HttpResponse:
     """Duty categories × bureaus: which bureau carries which responsibility."""
     filterset, status = _filterset(request)
     agencies = filterset.qs if status == 200 else Agency.objects.none()
-    page = Paginator(agencies.select_related("region"), COMPARE_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(agencies.select_related("region"), COMPARE_PER_PAGE)
+    if status == 200 and not filterset.narrowed:
+        paginator.count = Agency.objects.published_count()
+    page = paginator.get_page(request.GET.get("page"))
     agencies = list(page)
     cells = compare_cells(agencies)
     rows = [(category, [(agency, cells.get((agency.pk, category.pk))) for agency in agencies])

@@ -80,6 +80,7 @@ class SearchingFilterBackend(DjangoFilterBackend):
             raise utils.translate_validation(filterset.errors)
         queryset = filterset.qs
         view.search_results = filterset.search_results
+        view.narrowed = filterset.narrowed
         return queryset
 
 
@@ -100,6 +101,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
     pagination_class = SearchPagination
     throttle_classes = [AnonThrottle]
     search_results = None
+    narrowed = True
 
     def get_queryset(self) -> QuerySet[Agency]:
         queryset = Agency.objects.published()
@@ -148,7 +150,10 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         # agencies by name, never drags the region and parent joins along.
         search = self.search_results
         ranked_ids = search.ranked_ids if search is not None else None
-        ids = self.paginate_queryset(queryset.values_list("pk", flat=True) if ranked_ids is None else ranked_ids)
+        # Every published agency (no filter): counted from the per-city tallies, not over the whole table.
+        count = Agency.objects.published_count() if not self.narrowed and ranked_ids is None else None
+        ids = self.paginate_queryset(queryset.values_list("pk", flat=True) if ranked_ids is None else ranked_ids,
+                                     count=count)
         rows = Agency.objects.select_related(*related).in_bulk(ids)
         page = [rows[pk] for pk in ids]
         if search is not None:

@@ -309,3 +309,21 @@ def test_duties_list_runs_constant_queries(many_agencies, client, django_assert_
     with django_assert_max_num_queries(4):  # content version, count, page, the page's categories
         body = client.get(f"{API}/duties/", {"page_size": 90}).json()
     assert len(body["results"]) == 90
+
+
+@pytest.mark.django_db
+def test_every_published_agency_is_counted_from_the_tallies_and_a_filtered_list_by_its_rows(seed, client):
+    """No filter: the list's count is the per-city tallies' sum (no COUNT over the agencies table), and
+    follows a write at once; with a filter the rows are counted. The home page says the same number."""
+    def counts_agencies(queries) -> bool:
+        return any("COUNT(" in q["sql"].upper() and "agencies_agency" in q["sql"] for q in queries)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/agencies/").json()["count"] == 5
+    assert not counts_agencies(queries.captured_queries)
+    Agency.objects.filter(slug="wenzhou-science-and-technology-bureau").update(status=Agency.Status.DRAFT)
+    assert client.get("/api/v1/agencies/").json()["count"] == 4
+    assert "All 4 bureaus" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/agencies/?level=provincial_department").json()["count"] == 2
+    assert counts_agencies(queries.captured_queries)
