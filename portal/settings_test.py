@@ -6,7 +6,7 @@ os.environ.setdefault("CACHE_KEY_PREFIX", f"portal-test-{os.getpid()}")
 
 
 def _redis_database_per_worker() -> None:
-    """`make test` runs two pytest-xdist workers; a test's cache.clear() empties its whole Redis
+    """`make test` runs pytest-xdist workers (one per core); a test's cache.clear() empties its whole Redis
     database, so worker gwN takes database base+N. Once per run: the app servers a test starts inherit
     the URL already moved (and the marker), not the worker's number to add again."""
     worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
