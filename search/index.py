@@ -210,10 +210,6 @@ def index_agencies(agency_ids: Iterable[int | None], *, created: Iterable[int] =
             rows = list(documents(chunk, new=is_new, tokens=tokens, regions=regions))
             _write(rows, stale=chunk)
             written += len(rows)
-    if ids:
-        from search.suggest import forget_vocabulary
-
-        forget_vocabulary()
     return written
 
 
