@@ -254,8 +254,7 @@ def _announce_bulk_change(resource) -> None:
     """Imports write in bulk, which sends no model signals: say which agencies changed (the search
     index listens). Rows left unchanged were not written: nothing of theirs to reindex."""
     if resource.agency_path == "agency":
-        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.touched_agency_ids),
-                                   names_changed=resource._meta.model is AgencyName)
+        agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.touched_agency_ids))
     elif resource._meta.model is Agency:
         agencies_bulk_changed.send(sender=Agency, agency_ids=set(resource.written_ids),
                                    created_ids=set(resource.created_ids))

@@ -7,8 +7,7 @@ from collections.abc import Iterator
 from django.dispatch import Signal
 
 #: sent with `agency_ids` (and/or `region_ids`) after bulk writes: imports, the synthetic generator;
-#: `created_ids`, those of the agencies that the write created (nothing else can name them yet);
-#: `names_changed=False` when the write changed no agency, other or region name (duties, contacts, hours)
+#: `created_ids`, those of the agencies that the write created (nothing else can name them yet)
 agencies_bulk_changed = Signal()
 
 _bulk = contextvars.ContextVar("agencies_bulk_write", default=False)

@@ -20,6 +20,7 @@ from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, AgencyName, Contact, Region
 from search.analysis import index_tokens, phone_forms
+from search.suggest import remember, words_of
 
 FIELDS = ("names", "places", "duties")
 PG_WEIGHTS = {"names": "A", "places": "B", "duties": "D"}
@@ -66,11 +67,13 @@ TOKEN_CACHE = 20_000
 
 
 def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, list[str]] | None = None,
-              regions: dict[int, list[str]] | None = None) -> Iterator[tuple[int, dict[str, list[str]]]]:
+              regions: dict[int, list[str]] | None = None,
+              names: set[str] | None = None) -> Iterator[tuple[int, dict[str, list[str]]]]:
     """(agency id, {field: tokens}) for the agencies that exist among `agency_ids`. `new`: agencies
     created in this transaction, which no other name, contact or duty can name yet (three queries
     fewer per chunk). `tokens` and `regions`: analysed texts and region names shared between the chunks
-    of one run (most chunks name the same regions again)."""
+    of one run (most chunks name the same regions again). `names`: gets every name and place name
+    indexed, as written (the words "Did you mean …?" may offer)."""
     agencies = list(Agency.objects.filter(_among("id", agency_ids)).order_by().values_list(
         "pk", "slug", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
     if not agencies:
@@ -85,11 +88,15 @@ def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, lis
         texts[pk]["names"] += [name, name_zh]
         texts[pk]["places"].append(slug)  # the identifier in URLs: weighed as a place, not a second name
         texts[pk]["places"] += regions.get(region_id, []) + regions.get(seat_id, []) + [address, postcode]
+        if names is not None:
+            names.update((name, name_zh, *regions.get(region_id, ()), *regions.get(seat_id, ())))
     phones: dict[int, list[str]] = defaultdict(list)
     if not new:
         for agency_id, name, name_zh in AgencyName.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):
             texts[agency_id]["names"] += [name, name_zh]
+            if names is not None:
+                names.update((name, name_zh))
         for agency_id, value, e164 in Contact.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
             texts[agency_id]["places"].append(value)
@@ -203,13 +210,17 @@ def index_agencies(agency_ids: Iterable[int | None], *, created: Iterable[int] =
     new = set(created)
     tokens: dict[str, list[str]] = {}
     regions: dict[int, list[str]] = {}
+    found: dict[str, str] = {}
     written = 0
     for group, is_new in (([pk for pk in ids if pk not in new], False), ([pk for pk in ids if pk in new], True)):
         for start in range(0, len(group), CHUNK):
             chunk = group[start:start + CHUNK]
-            rows = list(documents(chunk, new=is_new, tokens=tokens, regions=regions))
+            names: set[str] = set()
+            rows = list(documents(chunk, new=is_new, tokens=tokens, regions=regions, names=names))
             _write(rows, stale=chunk)
+            words_of(names, found)
             written += len(rows)
+    remember(found)
     return written
 
 
@@ -235,20 +246,22 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
     ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
     tokens: dict[str, list[str]] = {}
     regions: dict[int, list[str]] = {}
+    found: dict[str, str] = {}
     written = 0
     for start in range(0, len(ids), CHUNK):
-        rows = list(documents(ids[start:start + CHUNK], tokens=tokens, regions=regions))
+        names: set[str] = set()
+        rows = list(documents(ids[start:start + CHUNK], tokens=tokens, regions=regions, names=names))
         _write(rows, stale=[])
+        words_of(names, found)
         written += len(rows)
         if progress:
             progress(min(start + CHUNK, len(ids)), len(ids))
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")
+    remember(found, replace=True)  # and the words of names no agency has any more go
     from freshness.version import bump
-    from search.suggest import forget_vocabulary
 
-    forget_vocabulary()
     bump()  # pages rendered from the old index are of no use now
     return written
 

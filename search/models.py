@@ -69,3 +69,19 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"search document of agency {self.agency_id}"
+
+
+class Word(models.Model):
+    """A word of the names and places in the index, as "Did you mean …?" offers it (search/suggest.py):
+    `key` normalised, `written` as a name first wrote it. Every write to the search documents adds the
+    words of the names it indexed; a word no name uses any more stays until `rebuild_search_index`,
+    and is never offered meanwhile (a suggestion must find something)."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    written = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name = "suggestion word"
+
+    def __str__(self) -> str:
+        return self.written

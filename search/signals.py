@@ -12,22 +12,19 @@ from agencies.models import Agency, AgencyName, Contact, Region
 from agencies.signals import agencies_bulk_changed, in_bulk_write
 from search.index import agencies_of_regions, index_agencies
 from search.models import Synonym
-from search.suggest import forget_vocabulary
 from search.synonyms import forget_synonyms
 
 Duty = Agency._meta.get_field("duties").related_model
 
 
-# The typo vocabulary (search/suggest.py) is read from every agency, other and region name: a write that
-# may change a name drops it (the next suggestion reads the names again, ~0.7 s at 100,000 agencies);
-# duties and contacts leave it.
+# The typo vocabulary (search/suggest.py) follows the index: `index_agencies` adds the words of the
+# names it indexed.
 
 @receiver(post_save, sender=Agency)
 @receiver(post_delete, sender=Agency)
 def agency_changed(sender, instance: Agency, **kwargs) -> None:
     if not in_bulk_write():
         index_agencies([instance.pk])
-        forget_vocabulary()
 
 
 @receiver(post_save, sender=AgencyName)
@@ -39,26 +36,20 @@ def agency_changed(sender, instance: Agency, **kwargs) -> None:
 def agency_record_changed(sender, instance, **kwargs) -> None:
     if not in_bulk_write():
         index_agencies([instance.agency_id])
-        if sender is AgencyName:
-            forget_vocabulary()
 
 
 @receiver(post_save, sender=Region)
 def region_changed(sender, instance: Region, created: bool = False, raw: bool = False, **kwargs) -> None:
     if not created and not in_bulk_write():
         index_agencies(agencies_of_regions([instance.pk]))
-    forget_vocabulary()
 
 
 @receiver(agencies_bulk_changed)
-def agencies_bulk_written(sender, agency_ids=(), region_ids=(), created_ids=(), names_changed=True,
-                          **kwargs) -> None:
+def agencies_bulk_written(sender, agency_ids=(), region_ids=(), created_ids=(), **kwargs) -> None:
     ids = set(agency_ids)
     if region_ids:
         ids |= set(agencies_of_regions(region_ids))
     index_agencies(ids, created=created_ids)
-    if names_changed and (ids or region_ids):
-        forget_vocabulary()
 
 
 @receiver(post_save, sender=Synonym)

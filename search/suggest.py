@@ -1,15 +1,17 @@
 """'Did you mean Huaihua?': the closest bureau name, other name or place to a word that finds nothing,
-by rapidfuzz over the vocabulary of those names."""
+by rapidfuzz over the vocabulary of those names (the `Word` table, which the index keeps)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from rapidfuzz import fuzz, process
 
 from search.analysis import TOKEN_RE, normalise_text
-from search.query import Clause
+from search.query import Clause, parse
 
 CACHE_KEY = "search:vocabulary"
 STANDALONE_NUMBER = re.compile(r"(?<!\S)\d+(?!\S)")
@@ -25,35 +27,61 @@ class Suggestion:
 
 
 def vocabulary() -> dict[str, str]:
-    """Normalised word → how it is written (Huaihua), from agency names, other names and regions."""
+    """Normalised word → how it is written (Huaihua): the `Word` table, a few dozen rows to a few
+    thousand, kept in the shared cache until a write adds a word."""
     words = cache.get(CACHE_KEY)
     if words is None:
-        from agencies.models import Agency, AgencyName, Region
+        from search.models import Word
 
-        texts: dict[str, None] = {}  # distinct, in order (the first written form of a word wins)
-        for model in (Region, Agency, AgencyName):
-            for name, name_zh in model.objects.values_list("name", "name_zh").distinct().iterator():
-                # Numbers are never suggested: without them, 100,000 numbered names are a few texts.
-                texts[STANDALONE_NUMBER.sub("", name or "")] = None
-                texts[STANDALONE_NUMBER.sub("", name_zh or "")] = None
-        words = {}
-        seen: set[str] = set()  # 200,000 names repeat a few dozen words: each written form once
-        for text in texts:
-            for match in TOKEN_RE.finditer(text or ""):
-                written = match.group()
-                if written in seen:
-                    continue
-                seen.add(written)
-                key = normalise_text(written)
-                if match.group("cjk"):
-                    words.setdefault(key, written)
-                    # Place names are written with and without their suffix: 怀化 and 怀化市.
-                    if len(key) > 2 and key[-1] in "省市县区州盟旗":
-                        words.setdefault(key[:-1], written[:-1])
-                elif len(key) >= 3 and not key.isdigit():
-                    words.setdefault(key, written)
-        cache.set(CACHE_KEY, words, 3600)
+        words = dict(Word.objects.values_list("key", "written"))
+        cache.set(CACHE_KEY, words, 3600)  # a bound on a read that raced a commit adding a word
     return words
+
+
+def words_of(texts: Iterable[str], words: dict[str, str] | None = None) -> dict[str, str]:
+    """The suggestible words of these names, added to `words`: English words of three letters or more
+    and Chinese runs (a place also without its suffix: 怀化市 and 怀化), never numbers. The first
+    written form wins."""
+    stripped: dict[str, None] = {}  # distinct, in order; without numbers 100,000 numbered names are a few texts
+    for text in texts:
+        if text:
+            stripped[STANDALONE_NUMBER.sub("", text)] = None
+    words = {} if words is None else words
+    seen: set[str] = set()  # names repeat the same few words: each written form analysed once
+    for text in stripped:
+        for match in TOKEN_RE.finditer(text):
+            written = match.group()
+            if written in seen:
+                continue
+            seen.add(written)
+            key = normalise_text(written)
+            if match.group("cjk"):
+                words.setdefault(key, written)
+                if len(key) > 2 and key[-1] in "省市县区州盟旗":
+                    words.setdefault(key[:-1], written[:-1])
+            elif len(key) >= 3 and not key.isdigit():
+                words.setdefault(key, written)
+    return words
+
+
+def remember(found: dict[str, str], *, replace: bool = False) -> int:
+    """Add these words (`words_of`) in the writing transaction, so a rolled-back write adds none;
+    `replace`: they are all the words there are (a rebuild). The cached vocabulary is dropped when the
+    transaction commits, and only if a word is new. Returns how many words were added."""
+    from search.models import Word
+
+    if replace:
+        Word.objects.all().delete()
+        new = found
+    else:
+        known = vocabulary()
+        new = {key: written for key, written in found.items() if key not in known}
+    if new:
+        Word.objects.bulk_create([Word(key=key[:200], written=written[:200]) for key, written in new.items()],
+                                 ignore_conflicts=True, batch_size=500)
+    if new or replace:
+        transaction.on_commit(forget_vocabulary)
+    return len(new)
 
 
 def forget_vocabulary() -> None:
@@ -88,6 +116,8 @@ def suggest(text: str, clauses: list[Clause], exists) -> Suggestion | None:
         if found is None:
             continue
         choice, score, clear = found
+        if not all(exists(word) for word in parse(words[choice], []).clauses):
+            continue  # a word of a name since changed (the vocabulary keeps it until a rebuild)
         confident = confident and clear and score >= CONFIDENT
         pattern = re.compile(re.escape(clause.text), re.IGNORECASE)
         replaced = pattern.sub(lambda _m, w=words[choice]: w, corrected, count=1)
