@@ -67,7 +67,14 @@ def remember(found: dict[str, str], *, replace: bool = False) -> int:
         Word.objects.all().delete()
         new = found
     else:
-        known = vocabulary()
+        # The cached vocabulary if there is one; else the table, for these keys only. Not `vocabulary()`:
+        # inside the writing transaction it would cache what only this transaction sees.
+        known = cache.get(CACHE_KEY)
+        if known is None:
+            known = set()
+            keys = list(found)
+            for start in range(0, len(keys), 500):
+                known.update(Word.objects.filter(key__in=keys[start:start + 500]).values_list("key", flat=True))
         new = {key: written for key, written in found.items() if key not in known}
     if new:
         Word.objects.bulk_create([Word(key=key[:200], written=written[:200]) for key, written in new.items()],
