@@ -97,3 +97,68 @@ def test_chinese_search_results_and_unknown_hours(seed, zh_client):
 def test_chinese_profile_says_phone_not_published(seed, zh_client):
     body = zh_client.get(f"/agencies/{WENZHOU}/").content.decode()
     assert "<dt>电话</dt><dd>未公布</dd>" in body
+
+
+def _po_entries(path):
+    """(context, msgid, plural, [msgstr…]) of every translated, non-fuzzy entry of a .po file."""
+    entries, entry, field, fuzzy = [], None, None, False
+
+    def close():
+        if entry and entry["msgid"] and any(entry["msgstr"]) and not entry["fuzzy"]:
+            entries.append((entry["msgctxt"], entry["msgid"], entry["msgid_plural"], entry["msgstr"]))
+
+    for line in path.read_text(encoding="utf-8").splitlines():
+        keyword, _space, rest = line.partition(" ")
+        if line.startswith("#,"):
+            fuzzy = fuzzy or "fuzzy" in line
+        elif keyword == "msgctxt" or (keyword == "msgid" and field != "msgctxt"):
+            close()
+            entry = {"msgctxt": None, "msgid": "", "msgid_plural": None, "msgstr": [], "fuzzy": fuzzy}
+            fuzzy, field = False, keyword
+            entry[keyword] = _po_string(rest)
+        elif keyword in ("msgid", "msgid_plural"):
+            field = keyword
+            entry[keyword] = _po_string(rest)
+        elif keyword.startswith("msgstr"):
+            field = "msgstr"
+            entry["msgstr"].append(_po_string(rest))
+        elif line.startswith('"') and entry is not None:
+            if field == "msgstr":
+                entry["msgstr"][-1] += _po_string(line)
+            else:
+                entry[field] = (entry[field] or "") + _po_string(line)
+    close()
+    return entries
+
+
+def _po_string(quoted: str) -> str:
+    import ast
+
+    return ast.literal_eval(quoted)
+
+
+def test_the_compiled_chinese_catalogue_says_what_the_po_file_says():
+    """The .mo is committed: a .po edit without `compilemessages` left "Did you mean", "Seat" and the
+    partial-match notice in English on the Chinese pages."""
+    import gettext
+    from pathlib import Path
+
+    folder = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
+    with (folder / "django.mo").open("rb") as file:
+        compiled = gettext.GNUTranslations(file)
+    entries = _po_entries(folder / "django.po")
+    assert len(entries) > 150
+    stale = []
+    for context, msgid, plural, msgstr in entries:
+        if plural is not None:
+            got = compiled.npgettext(context, msgid, plural, 1) if context else compiled.ngettext(msgid, plural, 1)
+        else:
+            got = compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)
+        if got != msgstr[0]:
+            stale.append(msgid)
+    assert stale == []
+
+
+def test_chinese_search_says_did_you_mean_in_chinese(seed, zh_client):
+    body = zh_client.get("/zh-hans/", {"q": "怀华"}).content.decode()
+    assert "您是不是要找" in body and "Did you mean" not in body
