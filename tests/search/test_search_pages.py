@@ -213,3 +213,10 @@ def test_a_rebuilt_index_is_scored_again(seeded, client):
     with CaptureQueriesContext(connection) as queries:
         assert api(client, q="science")["count"] == 5
     assert _scored(queries.captured_queries)
+
+
+def test_match_labels_are_in_the_pages_language(seeded, client):
+    """Labels are translated when a field matches, in the request's language (not at import)."""
+    chinese = client.get("/zh-hans/", {"q": "Lanzhou"}).content.decode()
+    english = client.get(HOME, {"q": "Lanzhou"}).content.decode()
+    assert "驻地" in chinese and "Seat" in english and "驻地" not in english
