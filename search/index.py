@@ -13,6 +13,7 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import BooleanField, Q
@@ -170,17 +171,32 @@ def index_version() -> str:
     return f"{row[0]}.{row[1]}"
 
 
-def bump_index_version() -> None:
-    """In the writing transaction: the new version is seen exactly when the new documents are."""
+def bump_index_version(changed: set[int] | None = None) -> None:
+    """In the writing transaction: the new version is seen exactly when the new documents are.
+    `changed`: the agencies whose documents the write replaces; when they are few, which version came
+    before is remembered at commit, so windows are brought up to date rather than scored again
+    (`search.backends.remember_change`)."""
+    from search.backends import CHANGES_REMEMBERED, remember_change
+
     salt = secrets.randbelow(10**12)
     with connection.cursor() as cursor:
+        previous = None
+        if changed is not None and len(changed) <= CHANGES_REMEMBERED:
+            lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+            cursor.execute(f"SELECT number, salt FROM search_indexversion WHERE id = 1{lock}")
+            previous = cursor.fetchone()
         cursor.execute("UPDATE search_indexversion SET number = number + 1, salt = %s WHERE id = 1", [salt])
         if cursor.rowcount == 0:
             cursor.execute("INSERT INTO search_indexversion (id, number, salt) VALUES (1, 1, %s)", [salt])
+            previous = None
+    if previous is not None:
+        number, old_salt = previous
+        transaction.on_commit(partial(remember_change, f"{number + 1}.{salt}", f"{number}.{old_salt}",
+                                      tuple(sorted(changed))))
 
 
 def _write(rows: list[tuple[int, dict[str, list[str]]]], stale: list[int]) -> None:
-    bump_index_version()
+    bump_index_version(set(stale) | {pk for pk, _fields in rows})
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             if stale:
