@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -59,9 +59,14 @@ def region_choices(selected: str = "") -> tuple[tuple[str, str, bool], ...]:
 
 
 def _region_choices(selected: str) -> tuple[tuple[str, str, bool], ...]:
-    rows = Region.objects.filter(
-        Q(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE]) | Q(code=selected)
-    ).order_by("code").values_list("code", "name", "name_zh", "level")
+    # By (level, code), the index's own order, then by code here: ordered by code alone (or with the
+    # chosen county OR-ed in), SQLite walks the code index through all ~100,000 regions (13 ms, not 1).
+    rows = list(Region.objects.filter(level__in=[Region.Level.PROVINCE, Region.Level.PREFECTURE])
+                .order_by("level", "code").values_list("code", "name", "name_zh", "level"))
+    if selected:
+        rows += Region.objects.filter(code=selected, level=Region.Level.COUNTY).values_list(
+            "code", "name", "name_zh", "level")
+    rows.sort()
     chinese = (get_language() or "en").startswith("zh")
     names = {code: (name_zh if chinese and name_zh else name or name_zh) for code, name, name_zh, _level in rows}
     choices = []
