@@ -2,7 +2,6 @@
 started here (`make run`, the benchmarks, production as the README shows it); flags given on the command
 line override them."""
 import gc
-import os
 
 # Import Django and run portal/warmup.py's warm_up() once, in the master, before forking: each worker
 # starts at once and warm, and shares the master's memory pages. The master opens no database or Redis
@@ -25,7 +24,9 @@ def pre_fork(server, worker):
 def post_worker_init(worker):
     """In each new worker, before its first request: the site's home page for nobody (warm_up_worker),
     and what it loaded kept out of the collector's way too."""
-    if os.environ.get("PORTAL_WARM_UP", "true").lower() not in ("0", "false", "no"):
+    from portal.env import envbool  # the app is loaded by now, so its package is importable
+
+    if envbool("PORTAL_WARM_UP", True):
         from portal.warmup import warm_up_worker
 
         warm_up_worker(worker.wsgi)
