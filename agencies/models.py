@@ -382,6 +382,10 @@ class Agency(Localized, models.Model):
             # A region and everything below it (`in_region`): counted, and its page of names found and
             # ordered, from this index alone (a province has thousands of bureaus).
             models.Index(fields=["region", "status", "name", "id"], name="agency_region_listing_idx"),
+            # Which of a search window's thousand ids are published (`search.engine`), from the index
+            # alone: on PostgreSQL the primary key's index fetched every row for its status (3.6-7 ms
+            # for a common word at 100,000 agencies, against 1.7 ms for an index-only scan of this one).
+            models.Index(fields=["id"], condition=Q(status="published"), name="agency_published_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(
