@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator, validate_email
 from django.db import connections, models
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -167,12 +167,6 @@ class Region(Localized, models.Model):
         return list(reversed(chain))
 
 
-def duty_model() -> type[models.Model]:
-    """The duty model, reached through the `Agency.duties` relation: `duties` depends on `agencies`,
-    never the reverse, so this module does not import it."""
-    return Agency._meta.get_field("duties").related_model
-
-
 class EqualsAny(models.Lookup):
     """`column = ANY(array)`, as a filter expression (PostgreSQL)."""
 
@@ -227,16 +221,10 @@ class AgencyQuerySet(models.QuerySet):
         return search_agencies(self, query, top_only=top_only)
 
     def with_profile(self) -> AgencyQuerySet:
-        """Everything the public profile shows, in a fixed number of queries however much there is."""
-        Duty = duty_model()
-        sub_items = Duty.objects.prefetch_related("categories").order_by("position")
-        top_level = (
-            Duty.objects.top_level().order_by("position")
-            .prefetch_related("categories", Prefetch("children", queryset=sub_items))
-        )
+        """The agency's own part of its public profile (site and API), in a fixed number of queries however
+        much there is. Its duties are the duties app's to add: `duties.models.profile_duties()`."""
         return self.select_related("region__parent", "seat__parent", "parent").prefetch_related(
             "other_names", "contacts", "office_hours", "special_days", "sources",
-            Prefetch("duties", queryset=top_level, to_attr="top_level_duties"),
         )
 
     def with_listing(self, query: str = "") -> AgencyQuerySet:

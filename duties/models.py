@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import ProtectedError, Q
+from django.db.models import Prefetch, ProtectedError, Q
 from django.db.models.signals import pre_delete
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -106,3 +106,13 @@ def protect_categories_in_use(sender, instance: DutyCategory, **kwargs) -> None:
         raise ProtectedError(
             f"Duty category “{instance}” is used by duties; move them to another category first.", set(in_use)
         )
+
+
+def profile_duties() -> Prefetch:
+    """For `Agency.objects.with_profile()`: the numbered duties, with their categories and sub-items, as
+    `agency.top_level_duties` — four queries whatever their number (the site's profile and the API's)."""
+    sub_items = Duty.objects.prefetch_related("categories").order_by("position")
+    top_level = Duty.objects.top_level().order_by("position").prefetch_related(
+        "categories", Prefetch("children", queryset=sub_items)
+    )
+    return Prefetch("duties", queryset=top_level, to_attr="top_level_duties")

@@ -23,7 +23,7 @@ from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region, RegionTally
 from agencies.opening import listed_status
-from duties.models import Duty, DutyCategory
+from duties.models import Duty, DutyCategory, profile_duties
 from freshness.memo import remember
 from freshness.pages import cached_page
 from portal.forms import CorrectionForm, VisitForm, correction_rate_exceeded
@@ -227,7 +227,8 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
 @cached_page(clock=True)
 @require_safe
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    agency = get_object_or_404(Agency.objects.published().with_profile(), slug=slug)
+    agency = get_object_or_404(Agency.objects.published().with_profile().prefetch_related(profile_duties()),
+                               slug=slug)
     context = _profile_context(request, agency)
     context["correction_form"] = CorrectionForm()
     status = 400 if context["visit_form"].is_bound and context["visit_form"].errors else 200

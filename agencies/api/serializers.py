@@ -282,7 +282,7 @@ class AgencyDetailSerializer(AgencyListSerializer):
     hours_notes_zh = serializers.CharField(help_text="The same note in Chinese (may be empty).")
     special_days = SpecialDaySerializer(many=True, read_only=True, help_text="The agency's own exceptions.")
     duties = DutyTreeSerializer(
-        source="top_duties", many=True, read_only=True, help_text="Numbered duties with sub-items."
+        source="top_level_duties", many=True, read_only=True, help_text="Numbered duties with sub-items."
     )
     sources = SourceSerializer(many=True, read_only=True, help_text="Where the record came from.")
     status_url = serializers.HyperlinkedIdentityField(

@@ -38,28 +38,18 @@ from api.pagination import ApiPagination, SearchPagination
 from api.params import DATETIME_PATTERN
 from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from api.throttling import AnonThrottle
-from duties.models import Duty
+from duties.models import profile_duties
 from freshness import version as content_version
 from freshness.memo import remember
 
 
-def agency_profile_prefetches() -> list:
-    """Everything the profile shows, one query per relation whatever the number of rows."""
-    sub_duties = Duty.objects.prefetch_related("categories").order_by("position")
-    return [
-        "other_names",
-        "contacts",
-        "office_hours",
-        "special_days",
-        "sources",
-        Prefetch("children", queryset=Agency.objects.published().order_by("name", "pk"), to_attr="published_children"),
-        Prefetch(
-            "duties",
-            queryset=Duty.objects.top_level().order_by("position")
-            .prefetch_related("categories", Prefetch("children", queryset=sub_duties)),
-            to_attr="top_duties",
-        ),
-    ]
+def agency_profile() -> QuerySet[Agency]:
+    """A published agency as its profile shows it (`with_profile()`, its duties), and the agencies it
+    supervises: one query per relation whatever the number of rows."""
+    children = Agency.objects.published().order_by("name", "pk")
+    return Agency.objects.published().with_profile().prefetch_related(
+        Prefetch("children", queryset=children, to_attr="published_children"), profile_duties(),
+    )
 
 
 def status_rules(slug: str) -> Agency | None:
@@ -104,10 +94,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
     narrowed = True
 
     def get_queryset(self) -> QuerySet[Agency]:
-        queryset = Agency.objects.published()
-        if self.action == "retrieve":
-            queryset = queryset.select_related("region__parent", "seat", "parent")
-        return queryset
+        return Agency.objects.published()
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -203,8 +190,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
     def retrieve(self, request, *args, **kwargs):
         if (response := self.cached()):
             return response
-        agency = get_object_or_404(self.get_queryset(), slug=kwargs["slug"])
-        prefetch_related_objects([agency], *agency_profile_prefetches())
+        agency = get_object_or_404(agency_profile(), slug=kwargs["slug"])
         return Response(self.get_serializer(agency).data)
 
     @extend_schema(
