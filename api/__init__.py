@@ -1,3 +1,5 @@
-"""The integrator API's shared plumbing: conditional GET, pagination, renderers, throttling and the v1 urls.
+"""The integrator API, version 1: the viewsets and serializers of agencies (`api/agencies/`, whose
+profile carries its duties) and of duties (`api/duties.py`), the FilterSets the public site shares
+(`api/filters.py`), and their plumbing: conditional GET, pagination, renderers, throttling, the urls.
 
-Each app keeps its own viewsets (`agencies/api/`, `duties/api.py`); what they share lives here."""
+It sits above the apps it serves: `api` uses `agencies`, `duties` and `search`; none of them uses it."""

@@ -28,7 +28,7 @@ def datetime_problem(value: str) -> str | None:
     """The parser's own message (format, years), or the schema's form when the parser was lenient."""
     from django.core.exceptions import ValidationError as DjangoValidationError
 
-    from agencies.filters import AwareDateTimeField
+    from api.filters import AwareDateTimeField
 
     field = AwareDateTimeField()
     try:

@@ -4,9 +4,9 @@ from django.urls import path, re_path, reverse
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
-from agencies.api import AgencyViewSet, HolidayView, RegionViewSet
+from api.agencies import AgencyViewSet, HolidayView, RegionViewSet
+from api.duties import DutyCategoryViewSet, DutyViewSet
 from api.throttling import AnonThrottle
-from duties.api import DutyCategoryViewSet, DutyViewSet
 
 app_name = "api"
 

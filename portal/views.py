@@ -19,10 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.filters import AgencyFilter
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, Region, RegionTally
 from agencies.opening import listed_status
+from api.filters import AgencyFilter
 from duties.models import Duty, DutyCategory, profile_duties
 from freshness.memo import remember
 from freshness.pages import cached_page

@@ -4,10 +4,10 @@ import zoneinfo
 
 import pytest
 
-from agencies.filters import AgencyFilter, pk_list
 from agencies.hours import Calendar, agency_status
 from agencies.models import Agency, SpecialDay
 from agencies.opening import open_at as agencies_open_at
+from api.filters import AgencyFilter, pk_list
 from tests.factories import AgencyFactory, OfficeHoursFactory, SpecialDayFactory
 
 CST = zoneinfo.ZoneInfo("Asia/Shanghai")

@@ -57,7 +57,7 @@ def test_matches_follow_the_engine(seeded, client, query, field, highlighted):
 
 
 def test_each_match_has_the_documented_fields(seeded, client):
-    from agencies.api.serializers import MatchSerializer
+    from api.agencies.serializers import MatchSerializer
 
     answer = api(client, q="Huaihua science")
     matches = [match for agency in answer["results"] for match in agency["matches"]]

@@ -18,7 +18,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.api.serializers import (
+from agencies.hours import Calendar, agency_status
+from agencies.models import Agency, Region
+from api.agencies.serializers import (
     ERRORS,
     SLUG,
     AgencyDetailSerializer,
@@ -30,10 +32,8 @@ from agencies.api.serializers import (
     StatusSerializer,
     published_parent,
 )
-from agencies.filters import DEFAULT_ZONE, AgencyFilter
-from agencies.hours import Calendar, agency_status
-from agencies.models import Agency, Region
 from api.caching import ConditionalGetMixin
+from api.filters import DEFAULT_ZONE, AgencyFilter
 from api.pagination import ApiPagination, SearchPagination
 from api.params import DATETIME_PATTERN
 from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines

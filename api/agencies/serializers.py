@@ -6,8 +6,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
 
-from agencies.filters import AwareDateTimeField
 from agencies.models import Agency, AgencyName, Contact, OfficeHours, Region, Source, SpecialDay
+from api.filters import AwareDateTimeField
 from duties.models import Duty, DutyCategory
 
 

@@ -7,10 +7,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.renderers import JSONRenderer
 
-from agencies.api import ERRORS, AgencyRefSerializer
-from agencies.api.serializers import DutyCategoriesMixin
-from agencies.filters import DutyFilter
+from api.agencies import ERRORS, AgencyRefSerializer
+from api.agencies.serializers import DutyCategoriesMixin
 from api.caching import ConditionalGetMixin
+from api.filters import DutyFilter
 from api.pagination import ApiPagination
 from api.renderers import FormatParameterMixin
 from api.throttling import AnonThrottle
