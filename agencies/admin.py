@@ -9,8 +9,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import F
-from django.db.models.functions import Coalesce
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -45,7 +43,6 @@ from agencies.resources import (
     SourceResource,
     SpecialDayResource,
 )
-from duties.models import Duty
 
 # --- import form: strict UTF-8, or the encoding staff choose -----------------------------------------
 
@@ -305,37 +302,6 @@ class SpecialDayInline(RecordInline):
     fields = ["date", "kind", "opens", "closes", "reason", "reason_zh"]
 
 
-class DutyInline(RecordInline):
-    """Duties in published order; a sub-item names its item as parent."""
-
-    model = Duty
-    fields = ["position", "parent", "label", "text", "categories"]
-
-    def get_queryset(self, request):
-        return (
-            super().get_queryset(request)
-            .select_related("parent").prefetch_related("categories")
-            .order_by(Coalesce("parent__position", "position"), F("parent").asc(nulls_first=True), "position")
-        )
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "parent":
-            agency_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
-            kwargs["queryset"] = Duty.objects.filter(agency_id=agency_id, parent__isnull=True).order_by("position")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["text"].widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
-        # One query for each select's options, not one per duty row: every row offers the same ones.
-        for name in ("parent", "categories"):
-            field = formset.form.base_fields[name]
-            field.choices = list(field.choices)
-            if hasattr(field.widget, "widget"):  # the admin's add/change-related wrapper
-                field.widget.widget.choices = field.choices
-        return formset
-
-
 class SourceInline(RecordInline):
     model = Source
     fields = ["title", "url", "origin", "page_date", "translator", "retrieved_at", "reference"]
@@ -406,7 +372,8 @@ class AgencyAdmin(StaffAdmin):
     agency_path = ""
     resource_classes = [AgencyResource]
     import_export_change_list_template = "admin/agencies/agency/change_list_staff.html"
-    inlines = [AgencyNameInline, ContactInline, OfficeHoursInline, SpecialDayInline, DutyInline, SourceInline]
+    # The duties app adds its DutyInline before the sources (duties/admin.py): duties build on agencies.
+    inlines = [AgencyNameInline, ContactInline, OfficeHoursInline, SpecialDayInline, SourceInline]
     list_display = ["name", "name_zh", "slug", "region", "level", "status", "last_verified", "needs_review"]
     list_filter = ["status", "level", NeedsReviewFilter, ("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "name_zh", "slug", "region__name", "region__name_zh", "region__code",

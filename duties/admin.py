@@ -1,7 +1,11 @@
-"""Duties on their own pages (lists across agencies, import and export); the agency page edits them inline."""
+"""Duties on their own pages (lists across agencies, import and export), and inline on the agency page."""
+from django import forms
 from django.contrib import admin
+from django.db.models import F
+from django.db.models.functions import Coalesce
 
-from agencies.admin import StaffAdmin
+from agencies.admin import AgencyAdmin, RecordInline, SourceInline, StaffAdmin
+from agencies.models import Agency
 from duties.models import Duty, DutyCategory
 from duties.resources import DutyCategoryResource, DutyResource
 
@@ -47,3 +51,45 @@ class DutyCategoryAdmin(StaffAdmin):
             if in_use := category.duties.count():
                 protected.append(f"Duty category: {category} (used by {in_use} duties)")
         return deleted, counts, perms_needed, protected
+
+
+class DutyInline(RecordInline):
+    """Duties in published order; a sub-item names its item as parent."""
+
+    model = Duty
+    fields = ["position", "parent", "label", "text", "categories"]
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request)
+            .select_related("parent").prefetch_related("categories")
+            .order_by(Coalesce("parent__position", "position"), F("parent").asc(nulls_first=True), "position")
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "parent":
+            agency_id = request.resolver_match.kwargs.get("object_id") if request.resolver_match else None
+            kwargs["queryset"] = Duty.objects.filter(agency_id=agency_id, parent__isnull=True).order_by("position")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["text"].widget = forms.Textarea(attrs={"rows": 2, "cols": 60})
+        # One query for each select's options, not one per duty row: every row offers the same ones.
+        for name in ("parent", "categories"):
+            field = formset.form.base_fields[name]
+            field.choices = list(field.choices)
+            if hasattr(field.widget, "widget"):  # the admin's add/change-related wrapper
+                field.widget.widget.choices = field.choices
+        return formset
+
+
+# The agency page, with its duties between its special days and its sources. The agencies app does not
+# know duties (they build on it), so this app registers the page again with its inline, as
+# agencies/admin.py does for the user page.
+admin.site.unregister(Agency)
+
+
+@admin.register(Agency)
+class AgencyWithDutiesAdmin(AgencyAdmin):
+    inlines = [*AgencyAdmin.inlines[:AgencyAdmin.inlines.index(SourceInline)], DutyInline, SourceInline]
