@@ -8,11 +8,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import tablib
+from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections, router, transaction
 from django.db.models import ProtectedError, RestrictedError
 from django.db.models.deletion import Collector
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from import_export.results import Result
 
 from agencies.importfiles import (  # noqa: F401 (re-exported: the admin and commands read files here)
@@ -26,39 +29,13 @@ from agencies.importfiles import (  # noqa: F401 (re-exported: the admin and com
     decode_text,
     encoding_name,
 )
-from agencies.models import (
-    Agency,
-    AgencyName,
-    Contact,
-    ImportBatch,
-    OfficeHours,
-    PublicHoliday,
-    Region,
-    Source,
-    SpecialDay,
-)
+from agencies.models import Agency, ImportBatch, Region
 from agencies.signals import agencies_bulk_changed
 
 
 def resource_classes() -> dict[str, type]:
-    """Every importable table, by the name the command and the files use."""
-    from agencies import resources as agency_resources
-    from duties import resources as duty_resources
-    from search import resources as search_resources
-
-    return {
-        "regions": agency_resources.RegionResource,
-        "agencies": agency_resources.AgencyResource,
-        "names": agency_resources.AgencyNameResource,
-        "contacts": agency_resources.ContactResource,
-        "office-hours": agency_resources.OfficeHoursResource,
-        "special-days": agency_resources.SpecialDayResource,
-        "holidays": agency_resources.PublicHolidayResource,
-        "sources": agency_resources.SourceResource,
-        "duty-categories": duty_resources.DutyCategoryResource,
-        "duties": duty_resources.DutyResource,
-        "synonyms": search_resources.SynonymResource,
-    }
+    """Every importable table, by the name the command and the files use (`settings.STAFF_IMPORT_RESOURCES`)."""
+    return {name: import_string(path) for name, path in settings.STAFF_IMPORT_RESOURCES.items()}
 
 
 @dataclass
@@ -282,16 +259,12 @@ def agency_mark_verified(*, agency: Agency, by, on: dt.date | None = None) -> Ag
 
 def history_models() -> list[type]:
     """Models with history, children before parents (the order in which to undo creations)."""
-    from duties.models import Duty, DutyCategory
-
-    return [Duty, Contact, OfficeHours, SpecialDay, AgencyName, Source, Agency, Region, DutyCategory, PublicHoliday]
+    return [apps.get_model(label) for label in settings.STAFF_HISTORY_MODELS]
 
 
 def agency_record_models() -> list[type]:
     """The models whose rows belong to one agency, parents before children (the order to restore)."""
-    from duties.models import Duty
-
-    return [AgencyName, Contact, OfficeHours, SpecialDay, Source, Duty]
+    return [apps.get_model(label) for label in settings.STAFF_AGENCY_RECORD_MODELS]
 
 
 def import_batch_conflicts(*, batch: ImportBatch) -> list[str]:

@@ -43,6 +43,30 @@ INSTALLED_APPS = [
     "search",
 ]
 
+# The staff back office's imports, exports and undo (agencies/services.py) span the tables of several
+# apps. The project names them here, so that `agencies`, which the other apps build on, imports none of them.
+STAFF_IMPORT_RESOURCES = {  # by the name the import_data/export_data commands and the files use
+    "regions": "agencies.resources.RegionResource",
+    "agencies": "agencies.resources.AgencyResource",
+    "names": "agencies.resources.AgencyNameResource",
+    "contacts": "agencies.resources.ContactResource",
+    "office-hours": "agencies.resources.OfficeHoursResource",
+    "special-days": "agencies.resources.SpecialDayResource",
+    "holidays": "agencies.resources.PublicHolidayResource",
+    "sources": "agencies.resources.SourceResource",
+    "duty-categories": "duties.resources.DutyCategoryResource",
+    "duties": "duties.resources.DutyResource",
+    "synonyms": "search.resources.SynonymResource",
+}
+STAFF_HISTORY_MODELS = [  # models with history, children before parents (the order to undo creations)
+    "duties.Duty", "agencies.Contact", "agencies.OfficeHours", "agencies.SpecialDay", "agencies.AgencyName",
+    "agencies.Source", "agencies.Agency", "agencies.Region", "duties.DutyCategory", "agencies.PublicHoliday",
+]
+STAFF_AGENCY_RECORD_MODELS = [  # an agency's own rows, parents before children (the order to restore)
+    "agencies.AgencyName", "agencies.Contact", "agencies.OfficeHours", "agencies.SpecialDay", "agencies.Source",
+    "duties.Duty",
+]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.http_methods.HttpMethodMiddleware",  # outside compression: a HEAD keeps its Content-Length

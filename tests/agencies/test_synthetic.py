@@ -4,8 +4,8 @@ from django.core.management import CommandError, call_command
 
 from agencies.models import Agency, Contact, Region
 from agencies.phones import to_e164
-from agencies.synthetic import shape_for
 from duties.models import Duty
+from portal.synthetic import shape_for
 
 
 @pytest.mark.parametrize("size", [3300, 100_000, 5])

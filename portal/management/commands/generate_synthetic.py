@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from agencies.models import Agency
 from agencies.services import tables_analyze
-from agencies.synthetic import synthetic_delete, synthetic_generate
+from portal.synthetic import synthetic_delete, synthetic_generate
 
 
 class Command(BaseCommand):
