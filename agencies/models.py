@@ -207,19 +207,6 @@ class AgencyQuerySet(models.QuerySet):
         cutoff = today - dt.timedelta(days=365)
         return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
 
-    def search(self, query: str) -> AgencyQuerySet:
-        """Agencies with every word of `query` (names, other names, places, contacts, duties; English
-        stems, Chinese, synonyms, phone numbers), best first. The engine lives in `search.engine`; see
-        `search_results()` for partial matches and typo suggestions."""
-        return self.search_results(query).queryset
-
-    def search_results(self, query: str, *, top_only: bool = False):
-        """The engine's whole answer: ranked queryset, parsed query, partial flag and suggestion.
-        `top_only`: this queryset is listed as it is, so a common word may list only its best matches."""
-        from search.engine import search_agencies  # the engine builds on this app, not the reverse
-
-        return search_agencies(self, query, top_only=top_only)
-
     def with_profile(self) -> AgencyQuerySet:
         """The agency's own part of its public profile (site and API), in a fixed number of queries however
         much there is. Its duties are the duties app's to add: `duties.models.profile_duties()`."""

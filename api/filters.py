@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from agencies import opening
 from agencies.models import Agency, Region
 from duties.models import Duty, DutyCategory
+from search.engine import search_agencies
 
 MAX_QUERY_LENGTH = 200
 #: the duties `q` finds are those of this many best-matching bureaus
@@ -210,7 +211,7 @@ class AgencyFilter(StrictFilterSet):
         self.narrowed = narrowed or bool(query)
         if query:
             # Only the words: the best-ranked matches are the list (a common word lists its best 1,000).
-            self.search_results = queryset.search_results(query, top_only=not narrowed and not ordering)
+            self.search_results = search_agencies(queryset, query, top_only=not narrowed and not ordering)
             queryset = self.search_results.queryset
         if ordering:
             if self.search_results is not None:
@@ -219,7 +220,7 @@ class AgencyFilter(StrictFilterSet):
         return queryset
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value)
+        return search_agencies(queryset, value).queryset
 
     def filter_region(self, queryset, name, region):
         return queryset.in_region(region) if region else queryset
@@ -270,7 +271,7 @@ class DutyFilter(StrictFilterSet):
             return queryset
         from search.highlight import contains  # the engine's own matching, as the site highlights it
 
-        results = Agency.objects.published().search_results(value)
+        results = search_agencies(Agency.objects.published(), value)
         agencies = list(results.queryset.values_list("pk", flat=True)[:DUTY_SEARCH_AGENCIES])
         phrases = results.query.phrases
         candidates = queryset.filter(agency__in=pk_list(agencies)).values_list("pk", "text")

@@ -20,6 +20,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 
 from agencies.models import Agency, AgencyName, Contact, Region
+from duties.models import Duty
 from search.analysis import index_tokens, phone_forms
 from search.suggest import remember, words_of
 
@@ -27,10 +28,6 @@ FIELDS = ("names", "places", "duties")
 PG_WEIGHTS = {"names": "A", "places": "B", "duties": "D"}
 PG_MAX_POSITION = 16383
 CHUNK = 1000
-
-
-def _duty_model():
-    return Agency._meta.get_field("duties").related_model
 
 
 def _region_names(region_ids: set[int]) -> dict[int, list[str]]:
@@ -102,7 +99,7 @@ def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, lis
                 "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
             texts[agency_id]["places"].append(value)
             phones[agency_id] += phone_forms(e164)
-        for agency_id, text in _duty_model().objects.filter(_among("agency_id", ids)).order_by(
+        for agency_id, text in Duty.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "parent_id", "position").values_list("agency_id", "text"):
             texts[agency_id]["duties"].append(text)
     # Region names, seat cities and standard duty wordings recur from agency to agency: each distinct

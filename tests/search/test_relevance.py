@@ -2,11 +2,12 @@
 import pytest
 
 from agencies.models import Agency
+from search.engine import search_agencies
 from tests.search.judgements import JUDGEMENTS, evaluate
 
 
 def ranked(query: str) -> list[str]:
-    return list(Agency.objects.published().search(query).values_list("slug", flat=True))
+    return list(search_agencies(Agency.objects.published(), query).queryset.values_list("slug", flat=True))
 
 
 @pytest.mark.parametrize("judgement", JUDGEMENTS, ids=lambda j: f"{j.kind}:{j.query}")

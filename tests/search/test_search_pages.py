@@ -152,12 +152,13 @@ def test_with_a_filter_or_an_ordering_every_match_is_listed_beyond_the_window(se
 def test_a_word_within_the_window_is_not_capped_and_ranks_as_the_full_scoring(seeded, client):
     from agencies.models import Agency
     from search import backends
+    from search.engine import search_agencies
     from search.query import parse
     from search.synonyms import synonym_groups
 
     for text in ("science", "Huaihua", "科技", "technology funds", "0931-8834621"):
         clauses = parse(text, synonym_groups()).clauses
-        windowed = list(Agency.objects.published().search(text).values_list("slug", flat=True))
+        windowed = list(search_agencies(Agency.objects.published(), text).queryset.values_list("slug", flat=True))
         scored = backends.matching(Agency.objects.published(), clauses).order_by("-search_rank", "pk")
         assert set(windowed) == set(scored.values_list("slug", flat=True)), text
         assert windowed[:1] == list(scored.values_list("slug", flat=True)[:1]), text

@@ -7,6 +7,7 @@ from django.db import connection
 from agencies.models import Agency
 from search import backends
 from search.backends import Window
+from search.engine import search_agencies
 from search.index import index_agencies
 from search.query import parse
 from search.synonyms import synonym_groups
@@ -51,7 +52,8 @@ def test_a_small_write_brings_the_window_up_to_date_without_scoring_every_match(
         duty.delete()
     assert window("seismic").ids == (guiyang.pk,) and scorings == []
     # What the site lists follows: Huaihua's new duty found, then gone again.
-    assert list(Agency.objects.published().search("seismic").values_list("slug", flat=True)) == [GUIYANG]
+    found = search_agencies(Agency.objects.published(), "seismic").queryset
+    assert list(found.values_list("slug", flat=True)) == [GUIYANG]
 
 
 def test_a_write_of_many_documents_or_one_not_committed_through_the_chain_is_scored_again(
