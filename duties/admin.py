@@ -4,7 +4,16 @@ from django.contrib import admin
 from django.db.models import F
 from django.db.models.functions import Coalesce
 
-from agencies.admin import AgencyAdmin, RecordInline, SourceInline, StaffAdmin
+from agencies.admin import (
+    AgencyAdmin,
+    AgencyNameInline,
+    ContactInline,
+    OfficeHoursInline,
+    RecordInline,
+    SourceInline,
+    SpecialDayInline,
+    StaffAdmin,
+)
 from agencies.models import Agency
 from duties.models import Duty, DutyCategory
 from duties.resources import DutyCategoryResource, DutyResource
@@ -92,4 +101,4 @@ admin.site.unregister(Agency)
 
 @admin.register(Agency)
 class AgencyWithDutiesAdmin(AgencyAdmin):
-    inlines = [*AgencyAdmin.inlines[:AgencyAdmin.inlines.index(SourceInline)], DutyInline, SourceInline]
+    inlines = [AgencyNameInline, ContactInline, OfficeHoursInline, SpecialDayInline, DutyInline, SourceInline]
