@@ -37,14 +37,15 @@ $(SECRET_FILE):
 	@$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	@chmod 600 $@
 
-# Production-like serving: DEBUG off, gunicorn + whitenoise, fixtures only into a new database.
+# Production-like serving: DEBUG off, gunicorn (two workers per core: gunicorn.conf.py) + whitenoise,
+# fixtures only into a new database.
 run: install $(SECRET_FILE)
 	@export DJANGO_SECRET_KEY="$$(cat $(SECRET_FILE))"; \
 	$(PY) manage.py migrate --noinput && \
 	$(PY) manage.py load_seed && \
 	$(PY) manage.py collectstatic --noinput -v 0 && \
 	echo "Serving on http://127.0.0.1:$(PORT)/" && \
-	exec $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -
+	exec $(VENV)/bin/gunicorn portal.wsgi --bind 127.0.0.1:$(PORT) --access-logfile -
 
 # The first staff account: asks for username, email and password on a terminal; without one, reads
 # DJANGO_SUPERUSER_USERNAME, DJANGO_SUPERUSER_EMAIL and DJANGO_SUPERUSER_PASSWORD. Validated either way.

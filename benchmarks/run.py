@@ -85,9 +85,9 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", help="old spelling of --parts (bench_hours = hours)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients of the load part")
     parser.add_argument("--duration", type=float, default=30, help="seconds per load run")
-    parser.add_argument("--workers", type=int, default=2,
-                        help="gunicorn sync workers of the served parts (default 2, as `make run`; the README's "
-                             "production shape is 4 on 2 cores)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="gunicorn workers of the served parts (default: as `make run`, gunicorn.conf.py's "
+                             "two per core)")
     parser.add_argument("--threads", type=int, default=0,
                         help="serve with gunicorn's gthread workers, this many threads each (keep-alive; "
                              "default 0: sync workers)")

@@ -182,8 +182,9 @@ def raw_fts(path: Path, text: str) -> dict[str, object]:
     return figures
 
 
-def run(size: int, engines: list[str], parts: list[str], *, clients: int, duration: float, workers: int = 2,
-        threads: int = 0) -> None:
+def run(size: int, engines: list[str], parts: list[str], *, clients: int, duration: float,
+        workers: int | None = None, threads: int = 0) -> None:
+    workers = workers or servers.default_workers()
     redis = servers.redis_available()
     servers.collectstatic()
     label = datasets.label(size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import runpy
 import signal
 import socket
 import subprocess
@@ -102,14 +103,19 @@ def _serve(command: list[str], env: dict[str, str], ready_path: str, port: int, 
                 process.wait(timeout=10)
 
 
+def default_workers() -> int:
+    """The number of workers `make run` starts: gunicorn.conf.py's (two per core, or WEB_CONCURRENCY)."""
+    return int(runpy.run_path(str(ROOT / "gunicorn.conf.py"))["workers"])
+
+
 @contextlib.contextmanager
-def gunicorn(database_url: str, *, cache: bool, redis: bool, name: str, workers: int = 2,
+def gunicorn(database_url: str, *, cache: bool, redis: bool, name: str, workers: int | None = None,
              threads: int = 0) -> Iterator[str]:
     """The portal as `make run` serves it (gunicorn, sync workers, DEBUG off), on a free port; with
     `threads`, gthread workers (keep-alive connections, requests on a thread pool)."""
     port = free_port()
-    command = [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--timeout", "120", "--graceful-timeout", "5"]
+    command = [str(BIN / "gunicorn"), "portal.wsgi", "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers or default_workers()), "--timeout", "120", "--graceful-timeout", "5"]
     if threads:
         command += ["--worker-class", "gthread", "--threads", str(threads)]
     with _serve(command, portal_env(database_url, cache=cache, redis=redis), "/robots.txt", port, name) as url:

@@ -112,3 +112,16 @@ def test_gunicorn_moves_the_warm_app_out_of_the_collectors_way(monkeypatch):
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_gunicorn_starts_two_workers_per_core_unless_told(monkeypatch):
+    """One per core leaves cores idle while each worker waits for its client to close the connection."""
+    import runpy
+
+    from django.conf import settings
+
+    monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
+    monkeypatch.setattr("os.cpu_count", lambda: 3)
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 6
+    monkeypatch.setenv("WEB_CONCURRENCY", "5")
+    assert runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))["workers"] == 5
