@@ -11,13 +11,13 @@ import datetime as dt
 import hashlib
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseBase
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date, quote_etag
 
 from freshness import version as content_version
+from freshness.memo import store_answer, stored_answer
 from freshness.pages import answer_key, minute_of
 
 API_VERSION = "v1"
@@ -62,7 +62,7 @@ class ConditionalGetMixin:
         if response is not None:
             return response
         key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
-        entry = cache.get(key) if settings.FRESHNESS_CACHE_RESPONSES else None
+        entry = stored_answer(key) if settings.FRESHNESS_CACHE_RESPONSES else None
         if entry is not None:
             content_type, body = entry
             return HttpResponse(body, content_type=content_type)
@@ -90,5 +90,5 @@ class ConditionalGetMixin:
             if self._store_key and response.status_code == 200 and request.method == "GET" and not response.streaming:
                 if hasattr(response, "render"):
                     response.render()
-                cache.set(self._store_key, (response["Content-Type"], response.content), self._store_timeout)
+                store_answer(self._store_key, (response["Content-Type"], response.content), self._store_timeout)
         return response

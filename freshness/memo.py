@@ -1,6 +1,8 @@
 """Expensive reads shared by every worker until the content changes."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,6 +42,52 @@ def remember(
     return value
 
 
+#: the answers this process served last (`stored_answer`), least recently used first, and their bytes
+_answers: OrderedDict[str, tuple[object, int]] = OrderedDict()
+_answers_lock = threading.Lock()
+_answer_bytes = 0
+LOCAL_ANSWER_BYTES = 32 * 1024 * 1024
+
+
+def stored_answer(key: str) -> object | None:
+    """A rendered answer from the shared cache, with this process's copy of it in front: the answers
+    most asked for (a spike's few bureaus, the home page) cost no round trip to Redis and no unpickling.
+    `key` must hold the content version and release, as `freshness.pages.answer_key` does: a copy is
+    then never stale, however long it stays (a new version asks for another key)."""
+    with _answers_lock:
+        if (kept := _answers.get(key)) is not None:
+            _answers.move_to_end(key)
+            return kept[0]
+    entry = cache.get(key)
+    if entry is not None:
+        _keep(key, entry, len(entry[-1]))
+    return entry
+
+
+def store_answer(key: str, entry: tuple, timeout: int) -> None:
+    """Store a rendered answer (its body last) for every worker, and keep this process's copy."""
+    cache.set(key, entry, timeout)
+    _keep(key, entry, len(entry[-1]))
+
+
+def _keep(key: str, entry: object, size: int) -> None:
+    global _answer_bytes
+    if size > LOCAL_ANSWER_BYTES // 8:
+        return
+    with _answers_lock:
+        if key in _answers:
+            return
+        _answers[key] = (entry, size)
+        _answer_bytes += size
+        while _answer_bytes > LOCAL_ANSWER_BYTES:
+            _old, (_entry, old_size) = _answers.popitem(last=False)
+            _answer_bytes -= old_size
+
+
 def forget_local() -> None:
     """Drop this process's copies (tests: a rolled-back transaction gives its version number back)."""
+    global _answer_bytes
     _local.clear()
+    with _answers_lock:
+        _answers.clear()
+        _answer_bytes = 0

@@ -16,7 +16,6 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -25,6 +24,7 @@ from django.utils.http import http_date
 from django.utils.translation import get_language
 
 from freshness import version as content_version
+from freshness.memo import store_answer, stored_answer
 
 CSRF_PLACEHOLDER = "freshness-csrf-placeholder-8d1b2f"
 CLOCK_TIMEOUT = 120  # seconds: a page that shows the clock is keyed on the minute
@@ -99,7 +99,7 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
 
 
 def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> HttpResponseBase:
-    entry = cache.get(key) if settings.FRESHNESS_CACHE_RESPONSES else None
+    entry = stored_answer(key) if settings.FRESHNESS_CACHE_RESPONSES else None
     if entry is not None:
         status, headers, body = entry
         response = HttpResponse(body, status=status)
@@ -120,5 +120,5 @@ def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> H
         timeout = CLOCK_TIMEOUT if clock else settings.FRESHNESS_TIMEOUT
         # The view's own headers (Content-Type, the sitemap's X-Robots-Tag…); middleware adds the rest.
         headers = [(name, value) for name, value in response.items() if name.lower() != "content-length"]
-        cache.set(key, (response.status_code, headers, response.content), timeout)
+        store_answer(key, (response.status_code, headers, response.content), timeout)
     return _swap_csrf(request, response)

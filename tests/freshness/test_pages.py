@@ -133,3 +133,43 @@ def test_the_calendar_is_kept_in_process_until_the_content_changes(seed, client,
     PublicHoliday.objects.create(date=day, kind="holiday", name="Test closure", name_zh="测试")
     answer = client.get(status).json()
     assert answer["open"] is False and "Test closure" in answer["detail"]
+
+
+@pytest.mark.parametrize("url", [PAGE, f"/api/v1/agencies/{GANSU}/", "/api/v1/agencies/"])
+def test_a_process_keeps_its_own_copy_of_the_answers_it_served_and_an_edit_is_seen_at_once(
+    seed, client, url, monkeypatch
+):
+    """A repeat costs no round trip to the shared cache; another worker (no copy of its own) reads the
+    shared one; a write moves the version, so the next request asks for another key."""
+    from django.core.cache import cache
+
+    from agencies.models import Agency
+    from freshness.memo import forget_local
+
+    first = client.get(url)
+    shared = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *a, **kw: shared.append(key) or real_get(key, *a, **kw))
+    again = client.get(url)
+    assert again.status_code == 200 and not shared
+    forget_local()  # as another worker
+    token = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub(b"", client.get(url).content) == token.sub(b"", again.content) and len(shared) == 1
+    Agency.objects.filter(slug=GANSU).update(name="Gansu Provincial Department of Science and Technology (renamed)")
+    assert b"(renamed)" in client.get(url).content
+    assert first.status_code == 200
+
+
+def test_the_copies_a_process_keeps_are_bounded_in_bytes(monkeypatch):
+    from freshness import memo
+
+    monkeypatch.setattr(memo, "LOCAL_ANSWER_BYTES", 8_000)
+    for number in range(10):
+        memo.store_answer(f"test-answer:{number}", ("text/plain", b"x" * 900), 60)
+    assert memo._answer_bytes <= 8_000 and "test-answer:0" not in memo._answers and "test-answer:9" in memo._answers
+    memo.store_answer("test-answer:big", ("text/plain", b"x" * 1_001), 60)  # over an eighth: shared cache only
+    assert "test-answer:big" not in memo._answers and memo.stored_answer("test-answer:big")[1] == b"x" * 1_001
+    memo.stored_answer("test-answer:5")  # read: now the most recently used
+    for number in range(7):
+        memo.store_answer(f"test-answer:new-{number}", ("text/plain", b"x" * 900), 60)
+    assert "test-answer:5" in memo._answers and "test-answer:9" not in memo._answers
