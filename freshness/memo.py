@@ -49,16 +49,20 @@ _answer_bytes = 0
 LOCAL_ANSWER_BYTES = 32 * 1024 * 1024
 
 
-def stored_answer(key: str) -> object | None:
+def stored_answer(key: str, current: Callable[[tuple], bool] | None = None) -> tuple | None:
     """A rendered answer from the shared cache, with this process's copy of it in front: the answers
     most asked for (a spike's few bureaus, the home page) cost no round trip to Redis and no unpickling.
     `key` must hold the content version and release, as `freshness.pages.answer_key` does: a copy is
-    then never stale, however long it stays (a new version asks for another key)."""
+    then never stale, however long it stays (a new version asks for another key). `current(entry)`: whether
+    an answer that shows the clock still holds (else another worker may have stored its successor)."""
     with _answers_lock:
         if (kept := _answers.get(key)) is not None:
-            _answers.move_to_end(key)
-            return kept[0]
+            if current is None or current(kept[0]):
+                _answers.move_to_end(key)
+                return kept[0]
     entry = cache.get(key)
+    if entry is not None and current is not None and not current(entry):
+        return None
     if entry is not None:
         _keep(key, entry, len(entry[-1]))
     return entry
@@ -75,8 +79,8 @@ def _keep(key: str, entry: object, size: int) -> None:
     if size > LOCAL_ANSWER_BYTES // 8:
         return
     with _answers_lock:
-        if key in _answers:
-            return
+        if (kept := _answers.pop(key, None)) is not None:  # a successor (an answer showing the clock)
+            _answer_bytes -= kept[1]
         _answers[key] = (entry, size)
         _answer_bytes += size
         while _answer_bytes > LOCAL_ANSWER_BYTES:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 from collections.abc import Callable
 from functools import wraps
 
@@ -20,6 +21,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.html import escape
 from django.utils.http import http_date
 from django.utils.translation import get_language
 
@@ -32,7 +34,7 @@ CLOCK_TIMEOUT = 120  # seconds: a page that shows the clock is keyed on the minu
 
 def cacheable_csrf(request: HttpRequest) -> dict:
     """Context processor: while a page is rendered for the cache, `{% csrf_token %}` writes the placeholder."""
-    if getattr(request, "_freshness_render", False):
+    if rendering_for_cache(request):
         return {"csrf_token": CSRF_PLACEHOLDER}
     return {}
 
@@ -64,9 +66,27 @@ def _swap_csrf(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     return response
 
 
-def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
+def rendering_for_cache(request: HttpRequest) -> bool:
+    """Whether the view is rendering an anonymous page for the cache (placeholders where the visitor or
+    the clock goes), rather than a page for one signed-in visitor."""
+    return getattr(request, "_freshness_render", False)
+
+
+#: what a `live` function returns: the text for each placeholder, for this request's moment
+Live = Callable[[object, dt.datetime], dict[str, str]]
+
+
+def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False, live: Live | None = None):
     """Serve a view's anonymous 200s from the cache. `clock`: the page shows something that changes
-    with time (True, or a function of the request, e.g. "only with the open_now filter")."""
+    with time (True, or a function of the request, e.g. "only with the open_now filter"); it is stored
+    per minute.
+
+    `live`, for a page that shows the time in a few places and otherwise changes only at moments its
+    view can tell (a bureau opens, closes, or its midnight falls): rendering for the cache, the view
+    writes placeholders where the time goes and sets `response.live_state` (what `live` needs, small
+    and picklable) and `response.live_until` (the moment the rest of the page changes). The page is
+    stored until that moment, and `live(state, now)` fills the placeholders per request. Its ETag and
+    Last-Modified still move with the minute."""
 
     def decorator(view):
         @wraps(view)
@@ -83,8 +103,9 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
                 last_modified = max(last_modified, int(minute.timestamp()))
             response = get_conditional_response(request, etag=etag, last_modified=last_modified)
             if response is None:
+                store = f"page:{answer_key(request, version.key, 'live')}" if live else f"page:{key}"
                 with content_version.pinned(version):
-                    response = _stored_or_rendered(request, view, args, kwargs, f"page:{key}", minute is not None)
+                    response = _stored_or_rendered(request, view, args, kwargs, store, minute is not None, live, now)
             if response.status_code in (200, 304):
                 response["ETag"] = etag
                 if last_modified is not None:
@@ -98,14 +119,29 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False):
     return decorator
 
 
-def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> HttpResponseBase:
-    entry = stored_answer(key) if settings.FRESHNESS_CACHE_RESPONSES else None
+def _fill(request: HttpRequest, response: HttpResponse, live: Live | None, state: object, now: dt.datetime):
+    if live is not None and not response.streaming:
+        content = response.content
+        for placeholder, text in live(state, now).items():
+            content = content.replace(placeholder.encode(), escape(text).encode())
+        response.content = content
+    return _swap_csrf(request, response)
+
+
+def _stored_or_rendered(
+    request, view, args, kwargs, key: str, clock: bool, live: Live | None, now: dt.datetime
+) -> HttpResponseBase:
+    def current(entry: tuple) -> bool:
+        until = entry[2][1] if entry[2] else None
+        return until is None or now < until
+
+    entry = stored_answer(key, current) if settings.FRESHNESS_CACHE_RESPONSES else None
     if entry is not None:
-        status, headers, body = entry
+        status, headers, extra, body = entry
         response = HttpResponse(body, status=status)
         for header, value in headers:
             response[header] = value
-        return _swap_csrf(request, response)
+        return _fill(request, response, live, extra and extra[0], now)
     request._freshness_render = True
     try:
         response = view(request, *args, **kwargs)
@@ -113,12 +149,15 @@ def _stored_or_rendered(request, view, args, kwargs, key: str, clock: bool) -> H
             response = response.render()
     finally:
         request._freshness_render = False
+    extra = (getattr(response, "live_state", None), getattr(response, "live_until", None)) if live else None
     if (
         settings.FRESHNESS_CACHE_RESPONSES and response.status_code == 200 and not response.streaming
         and not response.cookies
     ):
-        timeout = CLOCK_TIMEOUT if clock else settings.FRESHNESS_TIMEOUT
+        timeout = CLOCK_TIMEOUT if clock and not live else settings.FRESHNESS_TIMEOUT
+        if extra and extra[1] is not None:
+            timeout = max(1, min(timeout, math.ceil((extra[1] - now).total_seconds())))
         # The view's own headers (Content-Type, the sitemap's X-Robots-Tag…); middleware adds the rest.
         headers = [(name, value) for name, value in response.items() if name.lower() != "content-length"]
-        store_answer(key, (response.status_code, headers, response.content), timeout)
-    return _swap_csrf(request, response)
+        store_answer(key, (response.status_code, headers, extra, response.content), timeout)
+    return _fill(request, response, live, extra and extra[0], now)

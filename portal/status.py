@@ -3,6 +3,7 @@ agencies.hours.office_status and is never recomputed here)."""
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -85,6 +86,27 @@ def status_line(status: OfficeStatus) -> StatusLine:
         return StatusLine("closed", _("%(reason)s · no opening hours ahead") % {"reason": reason})
     when = format_moment(status.next_change, status.at)
     return StatusLine("closed", _("%(reason)s · opens %(when)s") % {"reason": reason, "when": when})
+
+
+def status_holds_until(status: OfficeStatus) -> dt.datetime:
+    """Until when the bureau's status line and everything its page says about "today" read as they do
+    at `status.at`: its next opening or closing, or midnight where the bureau is, whichever is first
+    (a closed line names "tomorrow" or a weekday relative to today)."""
+    midnight = dt.datetime.combine(status.at.date() + dt.timedelta(days=1), dt.time(0), tzinfo=status.at.tzinfo)
+    return min(status.next_change, midnight) if status.next_change else midnight
+
+
+#: where a stored profile shows the time, filled per request (`profile_clock`)
+LOCAL_TIME_PLACEHOLDER = "freshness-local-time-4c1e9a"
+AS_OF_PLACEHOLDER = "freshness-as-of-4c1e9a"
+
+
+def profile_clock(timezone: object, now: dt.datetime) -> dict[str, str]:
+    """The moment a stored profile shows, for the bureau's zone (`live_state`: its name)."""
+    if not timezone:
+        return {}
+    local = now.astimezone(zoneinfo.ZoneInfo(timezone))
+    return {LOCAL_TIME_PLACEHOLDER: format_time(local), AS_OF_PLACEHOLDER: format_datetime(local)}
 
 
 def time_range(opens: dt.time, closes: dt.time) -> SafeString:

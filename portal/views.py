@@ -25,16 +25,20 @@ from agencies.opening import listed_status
 from api.filters import AgencyFilter
 from duties.models import Duty, DutyCategory, profile_duties
 from freshness.memo import remember
-from freshness.pages import cached_page
+from freshness.pages import cached_page, rendering_for_cache
 from portal.forms import CorrectionForm, VisitForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
 from portal.services import correction_report_create
 from portal.status import (
+    AS_OF_PLACEHOLDER,
+    LOCAL_TIME_PLACEHOLDER,
     day_summary,
     format_date,
     format_datetime,
     format_time,
+    profile_clock,
+    status_holds_until,
     status_line,
     upcoming_days,
     weekly_tables,
@@ -192,6 +196,8 @@ def _suggestion_url(request: HttpRequest, search) -> str:
 
 
 def _profile_context(request: HttpRequest, agency: Agency) -> dict:
+    """Everything but the moment itself ("it is now 10:32 there") stays true until `live_until`: a page
+    rendered for the cache shows placeholders there, which `profile_clock` fills per request."""
     calendar, now = remember("calendar", Calendar.load, local=True), timezone.now()
     local_now = now.astimezone(agency.zone)
     status = agency_status(agency, now, calendar)
@@ -205,12 +211,13 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
         "status": status_line(status),
         "today_label": format_date(local_now.date()),
         "today_hours": day_summary(status.today) if status.state != "unknown" else "",
-        "as_of": format_datetime(local_now),
+        "as_of": AS_OF_PLACEHOLDER if rendering_for_cache(request) else format_datetime(local_now),
         "publishes_phone_or_website": bool(phones or website),
         "region_to_browse": agency.region.parent or agency.region,
         "visit_form": visit_form,
         "visit": _visit_answer(agency, visit_form, calendar) if visit_form.is_valid() else None,
-        "local_time": format_time(local_now),
+        "local_time": LOCAL_TIME_PLACEHOLDER if rendering_for_cache(request) else format_time(local_now),
+        "live_until": status_holds_until(status),
         "seasons": weekly_tables(list(agency.office_hours.all()), local_now.date()),
         "upcoming": upcoming_days(agency, calendar, local_now.date()),
         "phones": phones,
@@ -224,7 +231,7 @@ def _profile_context(request: HttpRequest, agency: Agency) -> dict:
     }
 
 
-@cached_page(clock=True)
+@cached_page(clock=True, live=profile_clock)
 @require_safe
 def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     agency = get_object_or_404(Agency.objects.published().with_profile().prefetch_related(profile_duties()),
@@ -232,7 +239,9 @@ def agency_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = _profile_context(request, agency)
     context["correction_form"] = CorrectionForm()
     status = 400 if context["visit_form"].is_bound and context["visit_form"].errors else 200
-    return render(request, "portal/agency_detail.html", context, status=status)
+    response = render(request, "portal/agency_detail.html", context, status=status)
+    response.live_state, response.live_until = agency.timezone, context["live_until"]
+    return response
 
 
 @require_safe

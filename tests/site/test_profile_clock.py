@@ -1,0 +1,97 @@
+"""A profile is stored until its bureau next opens or closes (or its midnight falls), and shows the
+moment per request (freshness.pages.cached_page's `live`, portal.status.status_holds_until)."""
+import datetime as dt
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from freshness.memo import forget_local
+from tests.factories import AgencyFactory
+from tests.site.conftest import GANSU, HUAIHUA, SHANGHAI
+from tests.staff.conftest import editor_client, make_staff  # noqa: F401
+
+PAGE = f"/agencies/{GANSU}/"
+
+
+def test_a_profile_is_rendered_once_until_the_bureau_opens_or_closes(seed, client, freeze, monkeypatch):
+    import portal.views
+
+    renders = []
+    real_render = portal.views.render
+    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+    freeze(2026, 11, 23, 9, 0)  # a Monday: Gansu is open 08:30-12:00
+    first = client.get(PAGE).content.decode()
+    freeze(2026, 11, 23, 11, 59)
+    later = client.get(PAGE)
+    assert len(renders) == 1
+    body = later.content.decode()
+    assert "it is now 09:00 there" in first and "it is now 11:59 there" in body
+    assert "as of 23 November 2026 11:59" in body and "Open now · closes 12:00" in body
+    freeze(2026, 11, 23, 12, 0)
+    lunch = client.get(PAGE).content.decode()
+    assert len(renders) == 2 and "Closed for lunch" in lunch and "it is now 12:00 there" in lunch
+
+
+def test_a_browser_revalidating_a_profile_is_told_it_changed_each_minute(seed, client, freeze):
+    """The body shows the minute, so its validators move with it even while the stored page stays."""
+    freeze(2026, 11, 23, 9, 0, 10)
+    first = client.get(PAGE)
+    assert client.get(PAGE, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    freeze(2026, 11, 23, 9, 1, 0)
+    again = client.get(PAGE, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 200 and "it is now 09:01 there" in again.content.decode()
+
+
+def test_signed_in_staff_see_the_moment_itself(seed, editor_client, freeze):  # noqa: F811
+    freeze(2026, 11, 23, 9, 0)
+    body = editor_client.get(PAGE).content.decode()
+    assert "it is now 09:00 there" in body and "freshness-" not in body
+
+
+MOMENT = re.compile(r"it is now \d\d:\d\d there|as of [^)]*\d\d:\d\d|csrfmiddlewaretoken\" value=\"[^\"]+\"")
+
+
+def _fresh_render(client, slug: str, moment: dt.datetime, monkeypatch) -> str:
+    """The page as a first visitor at `moment` gets it, the moment itself left out."""
+    cache.clear()
+    forget_local()
+    monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
+    response = client.get(f"/agencies/{slug}/")
+    assert response.status_code == 200
+    return MOMENT.sub("", response.content.decode())
+
+
+@pytest.fixture
+def elsewhere(seed):
+    """A test bureau with hours, two hours behind Beijing (the seeds with hours are all in Beijing time)."""
+    return AgencyFactory(hours=True, timezone="Asia/Urumqi").slug
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    which=st.sampled_from([GANSU, HUAIHUA, "elsewhere"]),
+    start=st.datetimes(min_value=dt.datetime(2026, 9, 25), max_value=dt.datetime(2027, 2, 20)),
+    fraction=st.floats(min_value=0, max_value=0.999),
+)
+def test_a_stored_profile_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
+    client, elsewhere, monkeypatch, which, start, fraction
+):
+    """What the cache relies on: rendered anew at any moment before `status_holds_until`, the page is
+    the same but for the moment it shows (across seasons, lunch breaks, weekends, the National Day and
+    Spring Festival holidays and their make-up workdays)."""
+    from agencies.hours import Calendar, agency_status
+    from agencies.models import Agency
+    from portal.status import status_holds_until
+
+    slug = elsewhere if which == "elsewhere" else which
+    agency = Agency.objects.prefetch_related("office_hours", "special_days").get(slug=slug)
+    at = start.replace(tzinfo=SHANGHAI)
+    until = status_holds_until(agency_status(agency, at, Calendar.load()))
+    assert until > at
+    later = at + (until - at) * fraction
+    assert _fresh_render(client, slug, later, monkeypatch) == _fresh_render(client, slug, at, monkeypatch)
