@@ -3,8 +3,9 @@
 A page is rendered once per content version, language and address (and, when it shows the clock —
 "Open now · closes 12:00", the local time — once per minute, or once until the moment its view says
 it next changes, with the time filled in per request: `live`), then served from the cache (Redis, or a
-cache every worker shares, with each process's own copy in front: `freshness.memo.stored_answer`). Weak ETag and Last-Modified come from the version: a 304 costs one
-primary-key read. Signed-in staff and visitors with a pending message always get a fresh render.
+cache every worker shares, with each process's own copy in front: `freshness.memo.stored_answer`).
+Weak ETag and Last-Modified come from the version: a 304 costs one primary-key read. Signed-in staff
+and visitors with a pending message always get a fresh render.
 
 Every page carries a CSRF token (the language switch is a form), which is per visitor: it is rendered
 as a placeholder, stored that way, and swapped for the visitor's own token on the way out."""
