@@ -78,7 +78,7 @@ def rendering_for_cache(request: HttpRequest) -> bool:
 Live = Callable[[object, dt.datetime], dict[str, str]]
 
 
-def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False, live: Live | None = None):
+def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False, live: Live | bool = False):
     """Serve a view's anonymous 200s from the cache. `clock`: the page shows something that changes
     with time (True, or a function of the request, e.g. "only with the open_now filter"); it is stored
     per minute.
@@ -88,7 +88,9 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False, live: Li
     writes placeholders where the time goes and sets `response.live_state` (what `live` needs, small
     and picklable) and `response.live_until` (the moment the rest of the page changes). The page is
     stored until that moment, and `live(state, now)` fills the placeholders per request. Its ETag and
-    Last-Modified still move with the minute."""
+    Last-Modified still move with the minute. `live=True`: the same with nothing to fill (a list of
+    bureaus with their statuses); a view that leaves `live_until` unset says nothing on the page
+    changes with time."""
 
     def decorator(view):
         @wraps(view)
@@ -121,8 +123,8 @@ def cached_page(*, clock: bool | Callable[[HttpRequest], bool] = False, live: Li
     return decorator
 
 
-def _fill(request: HttpRequest, response: HttpResponse, live: Live | None, state: object, now: dt.datetime):
-    if live is not None and not response.streaming:
+def _fill(request: HttpRequest, response: HttpResponse, live: Live | bool, state: object, now: dt.datetime):
+    if callable(live) and not response.streaming:
         content = response.content
         for placeholder, text in live(state, now).items():
             content = content.replace(placeholder.encode(), escape(text).encode())
@@ -131,7 +133,7 @@ def _fill(request: HttpRequest, response: HttpResponse, live: Live | None, state
 
 
 def _stored_or_rendered(
-    request, view, args, kwargs, key: str, clock: bool, live: Live | None, now: dt.datetime
+    request, view, args, kwargs, key: str, clock: bool, live: Live | bool, now: dt.datetime
 ) -> HttpResponseBase:
     def current(entry: tuple) -> bool:
         until = entry[2][1] if entry[2] else None

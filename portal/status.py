@@ -96,6 +96,12 @@ def status_holds_until(status: OfficeStatus) -> dt.datetime:
     return min(status.next_change, midnight) if status.next_change else midnight
 
 
+def listing_holds_until(statuses: Sequence[OfficeStatus]) -> dt.datetime | None:
+    """Until when a list of bureaus with their status lines reads as it does: the first moment any of
+    them changes (None for an empty list: nothing on it changes with time)."""
+    return min((status_holds_until(status) for status in statuses), default=None)
+
+
 #: where a stored profile shows the time, filled per request (`profile_clock`)
 LOCAL_TIME_PLACEHOLDER = "freshness-local-time-4c1e9a"
 AS_OF_PLACEHOLDER = "freshness-as-of-4c1e9a"

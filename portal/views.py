@@ -25,7 +25,7 @@ from agencies.opening import listed_status
 from api.filters import AgencyFilter
 from duties.models import Duty, DutyCategory, profile_duties
 from freshness.memo import remember
-from freshness.pages import cached_page, rendering_for_cache
+from freshness.pages import cached_page, minute_of, rendering_for_cache
 from portal.forms import CorrectionForm, VisitForm, correction_rate_exceeded
 from portal.jsonld import agency_jsonld, as_script
 from portal.search import match_reasons
@@ -37,6 +37,7 @@ from portal.status import (
     format_date,
     format_datetime,
     format_time,
+    listing_holds_until,
     profile_clock,
     status_holds_until,
     status_line,
@@ -102,7 +103,7 @@ def _chosen_region(filterset: AgencyFilter) -> str:
     return region.code if region else ""
 
 
-@cached_page(clock=True)
+@cached_page(clock=True, live=True)
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Home and search in one page: every published bureau, narrowed by the shared AgencyFilter."""
@@ -142,12 +143,12 @@ def home(request: HttpRequest) -> HttpResponse:
         attach_duty_texts(listing)
     else:
         listing = Agency.objects.page_with_listing(page.object_list)
+    statuses = [listed_status(agency, now, calendar) for agency in listing]
     results = [
-        {"agency": agency, "status": status_line(listed_status(agency, now, calendar)),
-         "matches": match_reasons(agency, parsed) if parsed else []}
-        for agency in listing
+        {"agency": agency, "status": status_line(status), "matches": match_reasons(agency, parsed) if parsed else []}
+        for agency, status in zip(listing, statuses, strict=True)
     ]
-    return render(request, "portal/home.html", {
+    response = render(request, "portal/home.html", {
         "filterset": filterset, "form": filterset.form, "query": query, "searching": searching,
         "search": search, "more_than": more_than,
         "suggestion_url": _suggestion_url(request, search),
@@ -155,6 +156,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "page": page, "results": results, "region_choices": region_choices(_chosen_region(filterset)),
         "categories": remember("categories", lambda: list(DutyCategory.objects.all())), "levels": Agency.Level.choices,
     }, status=status)
+    # Which bureaus are open now changes with any of them, not only those listed: such a list is kept a minute.
+    response.live_until = (minute_of(now) + dt.timedelta(minutes=1) if request.GET.get("open_now")
+                           else listing_holds_until(statuses))
+    return response
 
 
 def _visit_answer(agency: Agency, form: VisitForm, calendar: Calendar) -> dict:
@@ -362,7 +367,7 @@ def _regions_below(region: Region) -> QuerySet[Region]:
     return Region.objects.none()
 
 
-@cached_page(clock=True)
+@cached_page(clock=True, live=True)
 @require_safe
 def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent__parent"), code=code)
@@ -371,12 +376,15 @@ def region_detail(request: HttpRequest, code: str) -> HttpResponse:
     ids = Agency.objects.published().in_region(region).order_by("name", "pk").values_list("pk", flat=True)
     page = Paginator(ids, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     calendar, now = remember("calendar", Calendar.load, local=True), timezone.now()
-    results = [{"agency": agency, "status": status_line(listed_status(agency, now, calendar))}
-               for agency in Agency.objects.page_with_listing(list(page.object_list))]
-    return render(request, "portal/region_detail.html", {
-        "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region),
-        "page": page, "results": results,
+    listing = Agency.objects.page_with_listing(list(page.object_list))
+    statuses = [listed_status(agency, now, calendar) for agency in listing]
+    response = render(request, "portal/region_detail.html", {
+        "region": region, "ancestors": region.ancestors(), "cities": _regions_below(region), "page": page,
+        "results": [{"agency": agency, "status": status_line(status)}
+                    for agency, status in zip(listing, statuses, strict=True)],
     })
+    response.live_until = listing_holds_until(statuses)
+    return response
 
 
 FAVICON = Path(__file__).resolve().parent.parent / "static" / "portal" / "favicon.ico"

@@ -1,5 +1,6 @@
 """A profile is stored until its bureau next opens or closes (or its midnight falls), and shows the
-moment per request (freshness.pages.cached_page's `live`, portal.status.status_holds_until)."""
+moment per request (freshness.pages.cached_page's `live`, portal.status.status_holds_until); a list of
+bureaus (home, search, a region) until the first of them does (portal.status.listing_holds_until)."""
 import datetime as dt
 import re
 
@@ -95,3 +96,61 @@ def test_a_stored_profile_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
     assert until > at
     later = at + (until - at) * fraction
     assert _fresh_render(client, slug, later, monkeypatch) == _fresh_render(client, slug, at, monkeypatch)
+
+
+def test_a_list_of_bureaus_is_kept_until_the_first_of_them_opens_or_closes(seed, client, freeze, monkeypatch):
+    import portal.views
+
+    renders = []
+    real_render = portal.views.render
+    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+    freeze(2026, 11, 23, 9, 30)  # a Monday: Gansu and Huaihua are open
+    first = client.get("/").content.decode()
+    freeze(2026, 11, 23, 11, 59)
+    assert client.get("/").content.decode().count("Open now") == first.count("Open now") >= 2
+    assert len(renders) == 1
+    freeze(2026, 11, 23, 12, 0)  # both close for lunch
+    assert "Closed for lunch" in client.get("/").content.decode() and len(renders) == 2
+
+
+def test_a_list_of_the_bureaus_open_now_is_kept_a_minute(seed, client, freeze, monkeypatch):
+    """Which bureaus are open changes with any of them, listed or not."""
+    import portal.views
+
+    renders = []
+    real_render = portal.views.render
+    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+    freeze(2026, 11, 23, 9, 30, 5)
+    client.get("/", {"open_now": "true"})
+    freeze(2026, 11, 23, 9, 30, 55)
+    client.get("/", {"open_now": "true"})
+    assert len(renders) == 1
+    freeze(2026, 11, 23, 9, 31, 0)
+    client.get("/", {"open_now": "true"})
+    assert len(renders) == 2
+
+
+def _fresh_list(client, path: str, moment: dt.datetime, monkeypatch):
+    cache.clear()
+    forget_local()
+    monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
+    response = client.get(path)
+    assert response.status_code == 200
+    return MOMENT.sub("", response.content.decode()), response.live_until
+
+
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    path=st.sampled_from(["/", "/?q=science", "/regions/620000/", "/regions/431200/"]),
+    start=st.datetimes(min_value=dt.datetime(2026, 9, 25), max_value=dt.datetime(2027, 2, 20)),
+    fraction=st.floats(min_value=0, max_value=0.999),
+)
+def test_a_stored_list_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
+    client, elsewhere, monkeypatch, path, start, fraction
+):
+    at = start.replace(tzinfo=SHANGHAI)
+    body, until = _fresh_list(client, path, at, monkeypatch)
+    assert until is not None and until > at  # every such page lists a bureau
+    later, _ = _fresh_list(client, path, at + (until - at) * fraction, monkeypatch)
+    assert later == body
