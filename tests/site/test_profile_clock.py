@@ -18,12 +18,18 @@ from tests.staff.conftest import editor_client, make_staff  # noqa: F401
 PAGE = f"/agencies/{GANSU}/"
 
 
-def test_a_profile_is_rendered_once_until_the_bureau_opens_or_closes(seed, client, freeze, monkeypatch):
+@pytest.fixture
+def renders(monkeypatch) -> list:
+    """One entry per page the site's views render (not per page served from the cache)."""
     import portal.views
 
-    renders = []
+    rendered: list = []
     real_render = portal.views.render
-    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: rendered.append(1) or real_render(*args, **kw))
+    return rendered
+
+
+def test_a_profile_is_rendered_once_until_the_bureau_opens_or_closes(seed, client, freeze, renders):
     freeze(2026, 11, 23, 9, 0)  # a Monday: Gansu is open 08:30-12:00
     first = client.get(PAGE).content.decode()
     freeze(2026, 11, 23, 11, 59)
@@ -56,14 +62,15 @@ def test_signed_in_staff_see_the_moment_itself(seed, editor_client, freeze):  # 
 MOMENT = re.compile(r"it is now \d\d:\d\d there|as of [^)]*\d\d:\d\d|csrfmiddlewaretoken\" value=\"[^\"]+\"")
 
 
-def _fresh_render(client, slug: str, moment: dt.datetime, monkeypatch) -> str:
-    """The page as a first visitor at `moment` gets it, the moment itself left out."""
+def _fresh(client, path: str, moment: dt.datetime, monkeypatch) -> tuple[str, dt.datetime | None]:
+    """The page as a first visitor at `moment` gets it, the moment itself left out, and until when the
+    view says it holds."""
     cache.clear()
     forget_local()
     monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
-    response = client.get(f"/agencies/{slug}/")
+    response = client.get(path)
     assert response.status_code == 200
-    return MOMENT.sub("", response.content.decode())
+    return MOMENT.sub("", response.content.decode()), response.live_until
 
 
 @pytest.fixture
@@ -95,15 +102,11 @@ def test_a_stored_profile_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
     until = status_holds_until(agency_status(agency, at, Calendar.load()))
     assert until > at
     later = at + (until - at) * fraction
-    assert _fresh_render(client, slug, later, monkeypatch) == _fresh_render(client, slug, at, monkeypatch)
+    path = f"/agencies/{slug}/"
+    assert _fresh(client, path, later, monkeypatch)[0] == _fresh(client, path, at, monkeypatch)[0]
 
 
-def test_a_list_of_bureaus_is_kept_until_the_first_of_them_opens_or_closes(seed, client, freeze, monkeypatch):
-    import portal.views
-
-    renders = []
-    real_render = portal.views.render
-    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
+def test_a_list_of_bureaus_is_kept_until_the_first_of_them_opens_or_closes(seed, client, freeze, renders):
     freeze(2026, 11, 23, 9, 30)  # a Monday: Gansu and Huaihua are open
     first = client.get("/").content.decode()
     freeze(2026, 11, 23, 11, 59)
@@ -113,13 +116,8 @@ def test_a_list_of_bureaus_is_kept_until_the_first_of_them_opens_or_closes(seed,
     assert "Closed for lunch" in client.get("/").content.decode() and len(renders) == 2
 
 
-def test_a_list_of_the_bureaus_open_now_is_kept_a_minute(seed, client, freeze, monkeypatch):
+def test_a_list_of_the_bureaus_open_now_is_kept_a_minute(seed, client, freeze, renders):
     """Which bureaus are open changes with any of them, listed or not."""
-    import portal.views
-
-    renders = []
-    real_render = portal.views.render
-    monkeypatch.setattr(portal.views, "render", lambda *args, **kw: renders.append(1) or real_render(*args, **kw))
     freeze(2026, 11, 23, 9, 30, 5)
     client.get("/", {"open_now": "true"})
     freeze(2026, 11, 23, 9, 30, 55)
@@ -128,15 +126,6 @@ def test_a_list_of_the_bureaus_open_now_is_kept_a_minute(seed, client, freeze, m
     freeze(2026, 11, 23, 9, 31, 0)
     client.get("/", {"open_now": "true"})
     assert len(renders) == 2
-
-
-def _fresh_list(client, path: str, moment: dt.datetime, monkeypatch):
-    cache.clear()
-    forget_local()
-    monkeypatch.setattr(timezone, "now", lambda: moment.astimezone(dt.UTC))
-    response = client.get(path)
-    assert response.status_code == 200
-    return MOMENT.sub("", response.content.decode()), response.live_until
 
 
 @settings(max_examples=25, deadline=None, derandomize=True,
@@ -150,7 +139,7 @@ def test_a_stored_list_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
     client, elsewhere, monkeypatch, path, start, fraction
 ):
     at = start.replace(tzinfo=SHANGHAI)
-    body, until = _fresh_list(client, path, at, monkeypatch)
+    body, until = _fresh(client, path, at, monkeypatch)
     assert until is not None and until > at  # every such page lists a bureau
-    later, _ = _fresh_list(client, path, at + (until - at) * fraction, monkeypatch)
+    later, _ = _fresh(client, path, at + (until - at) * fraction, monkeypatch)
     assert later == body
