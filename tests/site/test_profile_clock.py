@@ -89,21 +89,14 @@ def elsewhere(seed):
 def test_a_stored_profile_reads_as_a_fresh_one_until_the_moment_it_is_kept_for(
     client, elsewhere, monkeypatch, which, start, fraction
 ):
-    """What the cache relies on: rendered anew at any moment before `status_holds_until`, the page is
-    the same but for the moment it shows (across seasons, lunch breaks, weekends, the National Day and
-    Spring Festival holidays and their make-up workdays)."""
-    from agencies.hours import Calendar, agency_status
-    from agencies.models import Agency
-    from portal.status import status_holds_until
-
-    slug = elsewhere if which == "elsewhere" else which
-    agency = Agency.objects.prefetch_related("office_hours", "special_days").get(slug=slug)
+    """What the cache relies on: rendered anew at any moment before the `live_until` the view gives it
+    (`status_holds_until`), the page is the same but for the moment it shows (across seasons, lunch
+    breaks, weekends, the National Day and Spring Festival holidays and their make-up workdays)."""
+    path = f"/agencies/{elsewhere if which == 'elsewhere' else which}/"
     at = start.replace(tzinfo=SHANGHAI)
-    until = status_holds_until(agency_status(agency, at, Calendar.load()))
+    body, until = _fresh(client, path, at, monkeypatch)
     assert until > at
-    later = at + (until - at) * fraction
-    path = f"/agencies/{slug}/"
-    assert _fresh(client, path, later, monkeypatch)[0] == _fresh(client, path, at, monkeypatch)[0]
+    assert _fresh(client, path, at + (until - at) * fraction, monkeypatch)[0] == body
 
 
 def test_a_list_of_bureaus_is_kept_until_the_first_of_them_opens_or_closes(seed, client, freeze, renders):
