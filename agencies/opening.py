@@ -76,9 +76,9 @@ def _rules_of_text(weekly_hours: str) -> tuple[OfficeHours, ...]:
 
 def listed_status(agency: Agency, at: dt.datetime, calendar: Calendar) -> OfficeStatus:
     """`office_status` of an agency in a list (search results, a region's bureaus), from its own
-    `weekly_hours` and its prefetched special days: a page of agencies needs no query for their rules,
-    and the few distinct rule sets are parsed once per process."""
-    return office_status(hours=_rules_of_text(agency.weekly_hours), special_days=list(agency.special_days.all()),
+    `weekly_hours` and its special days (`with_listing`'s `listing_special_days`): a page of agencies
+    needs no query for their rules, and the few distinct rule sets are parsed once per process."""
+    return office_status(hours=_rules_of_text(agency.weekly_hours), special_days=agency.listing_special_days,
                          calendar=calendar, at=at, timezone=agency.timezone)
 
 

@@ -170,7 +170,8 @@ def lang_of(text: str) -> str:
 
 
 def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
-    """Needs `with_listing(query)`: names, places, contacts and duties already loaded."""
+    """Needs `with_listing(query)` (or `agencies.models.match_prefetches()`) and `attach_duty_texts`:
+    names, places, contacts and duties already loaded."""
     if not query:
         return []
     phrases = query.phrases
@@ -184,7 +185,7 @@ def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
 
     for text in (agency.name, agency.name_zh):
         add("name", NAME, text)
-    for other in agency.other_names.all():
+    for other in agency.listing_other_names:
         for text in (other.name, other.name_zh):
             add("other_name", ALSO_KNOWN_AS, text)
     for region in (agency.region, agency.region.parent):  # both loaded with the agency
@@ -198,7 +199,7 @@ def match_reasons(agency, query: ParsedQuery, limit: int = 3) -> list[Match]:
     add("address", ADDRESS, agency.address)
     add("postcode", POSTCODE, agency.postcode)
     tokens = {token for phrase in phrases for token in phrase}
-    for contact in agency.contacts.all():
+    for contact in agency.listing_contacts:
         if contact.e164 and tokens & set(phone_forms(contact.e164)):
             found.append(Match(contact.label, marked(contact.value, [(0, len(contact.value))]), "en", "contact",
                                contact.value))

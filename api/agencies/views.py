@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencies.hours import Calendar, agency_status
-from agencies.models import Agency, Region
+from agencies.models import Agency, Region, match_prefetches
 from api.agencies.serializers import (
     ERRORS,
     SLUG,
@@ -158,7 +158,7 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         """Why each agency of the page was found, from its names, places, contacts and duties."""
         from search.highlight import attach_duty_texts, match_reasons
 
-        prefetch_related_objects(page, "other_names", "contacts")
+        prefetch_related_objects(page, *match_prefetches())
         attach_duty_texts(page)
         for agency in page:
             agency.search_matches = match_reasons(agency, search.query, limit=MATCHES_PER_AGENCY)

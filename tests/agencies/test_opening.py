@@ -88,7 +88,7 @@ def test_the_index_answers_as_the_function_does(random_agencies, monkeypatch, ru
     monkeypatch.setattr(opening, "MAX_RULE_SETS", 0 if rule_sets_in_sql else opening.MAX_RULE_SETS)
     at = dt.datetime.combine(day, time, tzinfo=zoneinfo.ZoneInfo(zone)).astimezone(UTC)
     calendar = Calendar.load()
-    agencies = Agency.objects.prefetch_related("office_hours", "special_days")
+    agencies = Agency.objects.with_listing().prefetch_related("office_hours", "special_days")
     expected = {agency.pk for agency in agencies if agency_status(agency, at, calendar).state == "open"}
     assert set(open_at(Agency.objects.all(), at, calendar).values_list("pk", flat=True)) == expected
     if not rule_sets_in_sql:
