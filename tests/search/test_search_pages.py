@@ -184,6 +184,28 @@ def test_a_common_word_costs_a_bounded_number_of_queries(seeded, client, django_
         assert api(client, q="science")["count"] == 5
 
 
+def test_which_of_a_windows_bureaus_are_listed_is_remembered_until_the_next_write(seeded, client, settings):
+    """The whole list's answer (which of the window's ids are published) is asked once per content
+    version: the repeat reads no agency row but the page's, and unpublishing a bureau — a write that
+    leaves every search document as it was — takes it out of the list at once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from agencies.models import Agency
+    from freshness.memo import forget_local
+
+    settings.FRESHNESS_CACHE_RESPONSES = False  # the engine's own memory, not the stored answer
+    assert api(client, q="science")["count"] == 5
+    forget_local()  # another worker: the shared cache answers, not this process's copy
+    with CaptureQueriesContext(connection) as queries:
+        assert api(client, q="science")["count"] == 5
+    assert len([q for q in queries.captured_queries if 'FROM "agencies_agency"' in q["sql"]]) == 1  # the page
+    Agency.objects.filter(slug=HUAIHUA).update(status=Agency.Status.DRAFT)
+    answer = api(client, q="science")
+    assert answer["count"] == 4 and HUAIHUA not in {agency["slug"] for agency in answer["results"]}
+    assert HUAIHUA not in result_slugs(client.get(HOME, {"q": "science"}))
+
+
 def _scored(queries) -> bool:
     """Whether any of these SQL statements ranked the index (computed a window)."""
     return any("bm25(" in query["sql"] or "ts_rank(" in query["sql"] for query in queries)
