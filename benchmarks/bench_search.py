@@ -179,7 +179,7 @@ def relevance_table() -> None:
     from tests.search.judgements import JUDGEMENTS, evaluate
 
     def ranked(text: str) -> list[str]:
-        return list(Agency.objects.published().search(text).values_list("slug", flat=True)[:50])
+        return list(search_agencies(Agency.objects.published(), text).queryset.values_list("slug", flat=True)[:50])
 
     figures = evaluate(ranked)
     table("search-relevance", "Relevance of the judgement list (seed bureaus inside the dataset)",
