@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from contextlib import ExitStack
 
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBase
@@ -42,6 +43,11 @@ class ConditionalGetMixin:
 
     cache_validators: tuple[str, int | None] | None = None
     _store_key: str | None = None
+    _pins: ExitStack | None = None
+
+    def dispatch(self, request, *args, **kwargs):
+        with ExitStack() as self._pins:
+            return super().dispatch(request, *args, **kwargs)
 
     def cached(
         self, *, clock: bool = False, last_modified: dt.datetime | None = None,
@@ -68,6 +74,10 @@ class ConditionalGetMixin:
             return HttpResponse(body, content_type=content_type)
         self._store_key = key
         self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
+        if self._pins is not None:
+            # What the answer remembers on its way (freshness.memo.remember) is keyed on the version its
+            # ETag holds: one read of the row per answer, as for pages (freshness.pages.cached_page).
+            self._pins.enter_context(content_version.pinned(version))
         return None
 
     def not_modified(

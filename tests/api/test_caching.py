@@ -101,6 +101,20 @@ def test_a_repeated_answer_comes_from_the_shared_cache(seed, client, django_asse
     assert again["Content-Type"] == "application/json"
 
 
+def test_an_answer_reads_the_content_version_once_and_only_for_itself(seed, client, settings):
+    """What an answer remembers on its way (here the search's listed ids) is keyed on the version its
+    ETag holds, read once as for pages; the next request reads the version again."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.FRESHNESS_CACHE_RESPONSES = False  # computed, not the stored answer
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(f"{API}/agencies/", {"q": "science"}).json()["count"] == 5
+    assert sum("freshness_contentversion" in query["sql"] for query in queries.captured_queries) == 1
+    Agency.objects.filter(slug=GANSU).update(status=Agency.Status.DRAFT)
+    assert client.get(f"{API}/agencies/", {"q": "science"}).json()["count"] == 4
+
+
 def test_etag_differs_by_parameters_and_format(seed, client):
     etags = {
         client.get(f"{API}/agencies/", params)["ETag"]
