@@ -67,13 +67,13 @@ class ConditionalGetMixin:
         response = get_conditional_response(request, etag=etag, last_modified=self.cache_validators[1])
         if response is not None:
             return response
-        key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
-        entry = stored_answer(key) if settings.FRESHNESS_CACHE_RESPONSES else None
-        if entry is not None:
-            content_type, body = entry
-            return HttpResponse(body, content_type=content_type)
-        self._store_key = key
-        self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
+        if settings.FRESHNESS_CACHE_RESPONSES:  # off: every answer computed, nothing stored
+            key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
+            if (entry := stored_answer(key)) is not None:
+                content_type, body = entry
+                return HttpResponse(body, content_type=content_type)
+            self._store_key = key
+            self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
         if self._pins is not None:
             # What the answer remembers on its way (freshness.memo.remember) is keyed on the version its
             # ETag holds: one read of the row per answer, as for pages (freshness.pages.cached_page).

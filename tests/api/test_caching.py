@@ -115,6 +115,20 @@ def test_an_answer_reads_the_content_version_once_and_only_for_itself(seed, clie
     assert client.get(f"{API}/agencies/", {"q": "science"}).json()["count"] == 4
 
 
+def test_with_the_response_cache_off_nothing_is_stored(seed, client, settings, monkeypatch):
+    """The switch (PORTAL_CACHE_PAGES=0) turns storing off too, as for pages: no answer is written to
+    the shared cache that nothing will read."""
+    stored = []
+    monkeypatch.setattr("api.caching.store_answer", lambda *args: stored.append(args))
+    settings.FRESHNESS_CACHE_RESPONSES = False
+    for url in (f"{API}/agencies/", f"{API}/agencies/{GANSU}/", f"{API}/regions/"):
+        assert client.get(url).status_code == 200
+    assert stored == []
+    settings.FRESHNESS_CACHE_RESPONSES = True
+    assert client.get(f"{API}/agencies/{GANSU}/").status_code == 200
+    assert len(stored) == 1  # the spy sees stores when the cache is on
+
+
 def test_etag_differs_by_parameters_and_format(seed, client):
     etags = {
         client.get(f"{API}/agencies/", params)["ETag"]
