@@ -1,6 +1,6 @@
 """The served parts: the portal under gunicorn (and Datasette) on loopback, measured over HTTP.
 
-`load` — for each database, with the response cache off and on (CACHE_RESPONSES, Redis DB of
+`load` — for each database, with the response cache off and on (PORTAL_CACHE_PAGES, Redis DB of
 BENCH_REDIS_URL flushed before each server starts):
   · one client, each kind of request over 10 URLs twice: the first pass cold, the second warm;
   · the mixed anonymous workload (home, random profiles, search, API list/detail/status, sitemap) with
@@ -256,14 +256,6 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
            workers=workers, threads=threads)
 
 
-def cache_switch_exists() -> bool:
-    """Whether the portal honours the switch (the cache is another engineer's work, issue 11)."""
-    skip = {".venv", "benchmarks", "tests", "node_modules", "staticfiles"}
-    return any(name in path.read_text(encoding="utf-8", errors="ignore")
-               for path in ROOT.rglob("*.py") if not skip.intersection(path.relative_to(ROOT).parts)
-               for name in ('"CACHE_RESPONSES"', '"PORTAL_CACHE_PAGES"'))
-
-
 def _rate(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:,.0f}"
 
@@ -275,9 +267,6 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
     notes = []
     if not redis:
         notes.append(f"Redis not reachable at {servers.REDIS_URL}: each worker had its own local-memory cache")
-    if portal and not cache_switch_exists():
-        notes.append("no code reads CACHE_RESPONSES (or PORTAL_CACHE_PAGES) yet: 'cache on' and 'cache off' "
-                     "serve alike (the columns differ by noise only)")
     if portal:
         rows = []
         for name in portal:

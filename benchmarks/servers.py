@@ -54,9 +54,7 @@ def portal_env(database_url: str, *, cache: bool, redis: bool) -> dict[str, str]
         "DJANGO_SECRET_KEY": "benchmark-only-secret-" + "x" * 40,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
         "API_ANON_RATE": "100000000/minute",  # the load is the point, not the rate limit
-        # The switch of the response cache (issue 11): CACHE_RESPONSES is the portal's setting;
-        # PORTAL_CACHE_PAGES is the benchmark's own name for it, kept for older code.
-        "CACHE_RESPONSES": "true" if cache else "false",
+        # The switch of the response cache (issue 11): off, every answer is computed and none is stored.
         "PORTAL_CACHE_PAGES": "1" if cache else "0",
         "CACHE_KEY_PREFIX": "bench",
         "LOG_LEVEL": "ERROR",
