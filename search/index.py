@@ -13,6 +13,8 @@ import json
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 
 from django.db import IntegrityError, connection, transaction
@@ -59,6 +61,24 @@ def _among(column: str, ids: list[int]) -> Q | RawSQL:
     return RawSQL(f"{connection.ops.quote_name(column)} = ANY(%s)", [list(ids)], output_field=BooleanField())
 
 
+@contextmanager
+def pipelined() -> Iterator[None]:
+    """Statements run in this block are sent without waiting for their answers (PostgreSQL's pipeline
+    mode, psycopg 3; elsewhere nothing changes): the server works on one while Python prepares the
+    next. A statement's answer is waited for when its rows are read, which waits for every statement
+    sent before it too; an error comes at the latest when the block ends, as Django's database error,
+    and rolls the surrounding transaction back. Only inside a transaction: outside one, each statement
+    would be committed before the next was checked."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    if not connection.in_atomic_block:
+        raise RuntimeError("pipelined() needs a transaction (transaction.atomic)")
+    connection.ensure_connection()
+    with connection.wrap_database_errors, connection.connection.pipeline():
+        yield
+
+
 #: distinct texts whose tokens one indexing run keeps (region names and standard duty wordings recur
 #: across chunks; a rebuild's own names do not, so the memory stays bounded)
 TOKEN_CACHE = 20_000
@@ -72,29 +92,34 @@ def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, lis
     fewer per chunk). `tokens` and `regions`: analysed texts and region names shared between the chunks
     of one run (most chunks name the same regions again). `names`: gets every name and place name
     indexed, as written (the words "Did you mean …?" may offer)."""
+    regions = {} if regions is None else regions
+    return _analyse(_texts(agency_ids, new, regions=regions), tokens=tokens, regions=regions, names=names)
+
+
+@dataclass
+class _Texts:
+    """What the database holds for a chunk's documents, read but not yet analysed."""
+    agencies: list[tuple]
+    texts: dict[int, dict[str, list[str]]]
+    phones: dict[int, list[str]]
+    other_names: list[tuple[str, str]]
+
+
+def _texts(agency_ids: list[int], new: bool, *, regions: dict[int, list[str]]) -> _Texts:
+    """The reading half of `documents` (every query it makes; `regions` gets the names it looks up)."""
     agencies = list(Agency.objects.filter(_among("id", agency_ids)).order_by().values_list(
         "pk", "slug", "name", "name_zh", "region_id", "seat_id", "address", "postcode"))
-    if not agencies:
-        return
     ids = [row[0] for row in agencies]
     texts: dict[int, dict[str, list[str]]] = {pk: {field: [] for field in FIELDS} for pk in ids}
-    if regions is None:
-        regions = {}
     if unknown := ({row[4] for row in agencies} | {row[5] for row in agencies if row[5]}) - regions.keys():
         regions.update(_region_names(unknown))
-    for pk, slug, name, name_zh, region_id, seat_id, address, postcode in agencies:
-        texts[pk]["names"] += [name, name_zh]
-        texts[pk]["places"].append(slug)  # the identifier in URLs: weighed as a place, not a second name
-        texts[pk]["places"] += regions.get(region_id, []) + regions.get(seat_id, []) + [address, postcode]
-        if names is not None:
-            names.update((name, name_zh, *regions.get(region_id, ()), *regions.get(seat_id, ())))
     phones: dict[int, list[str]] = defaultdict(list)
-    if not new:
+    other_names: list[tuple[str, str]] = []
+    if agencies and not new:
         for agency_id, name, name_zh in AgencyName.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "position", "pk").values_list("agency_id", "name", "name_zh"):
             texts[agency_id]["names"] += [name, name_zh]
-            if names is not None:
-                names.update((name, name_zh))
+            other_names.append((name, name_zh))
         for agency_id, value, e164 in Contact.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "position", "pk").values_list("agency_id", "value", "e164"):
             texts[agency_id]["places"].append(value)
@@ -102,6 +127,23 @@ def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, lis
         for agency_id, text in Duty.objects.filter(_among("agency_id", ids)).order_by(
                 "agency_id", "parent_id", "position").values_list("agency_id", "text"):
             texts[agency_id]["duties"].append(text)
+    return _Texts(agencies, texts, phones, other_names)
+
+
+def _analyse(read: _Texts, *, tokens: dict[str, list[str]] | None, regions: dict[int, list[str]],
+             names: set[str] | None) -> Iterator[tuple[int, dict[str, list[str]]]]:
+    """The analysing half of `documents` (no query)."""
+    texts = read.texts
+    for pk, slug, name, name_zh, region_id, seat_id, address, postcode in read.agencies:
+        places = texts[pk]["places"]
+        texts[pk]["names"][:0] = [name, name_zh]  # the agency's own names before its other names
+        # The slug (the identifier in URLs) is weighed as a place, not a second name.
+        places[:0] = [slug, *regions.get(region_id, []), *regions.get(seat_id, []), address, postcode]
+        if names is not None:
+            names.update((name, name_zh, *regions.get(region_id, ()), *regions.get(seat_id, ())))
+    if names is not None:
+        for other in read.other_names:
+            names.update(other)
     # Region names, seat cities and standard duty wordings recur from agency to agency: each distinct
     # text is analysed once per run.
     if tokens is None:
@@ -114,10 +156,10 @@ def documents(agency_ids: list[int], *, new: bool = False, tokens: dict[str, lis
             tokens[text] = index_tokens(text)
         return tokens[text]
 
-    for pk in ids:
+    for pk, *_columns in read.agencies:
         fields = {field: [token for text in texts[pk][field] if text for token in analysed(text)]
                   for field in FIELDS}
-        fields["places"] += phones.get(pk, [])
+        fields["places"] += read.phones.get(pk, [])
         yield pk, fields
 
 
@@ -192,26 +234,57 @@ def bump_index_version(changed: set[int] | None = None) -> None:
                                       tuple(sorted(changed))))
 
 
-def _write(rows: list[tuple[int, dict[str, list[str]]]], stale: list[int]) -> None:
-    bump_index_version(set(stale) | {pk for pk, _fields in rows})
+def _stored(rows: list[tuple[int, dict[str, list[str]]]]) -> list:
+    """The documents as `_write` sends them: FTS5 rows, or one JSON array of tsvector literals written
+    by json.dumps in C (psycopg would dump an array of 1,000 texts value by value in Python, then quote it)."""
+    if connection.vendor == "sqlite":
+        return [(pk, *(" ".join(fields[field]) for field in FIELDS)) for pk, fields in rows]
+    return [json.dumps([(pk, tsvector_literal(fields)) for pk, fields in rows], ensure_ascii=False)]
+
+
+def _write(stored: list, stale: list[int]) -> None:
+    """Replace the documents of `stale` by those `_stored` made (the caller has bumped the index version)."""
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             if stale:
                 cursor.executemany("DELETE FROM search_document WHERE rowid = %s", [(pk,) for pk in stale])
-            cursor.executemany(
-                "INSERT INTO search_document (rowid, names, places, duties) VALUES (%s, %s, %s, %s)",
-                [(pk, *(" ".join(fields[field]) for field in FIELDS)) for pk, fields in rows],
-            )
+            cursor.executemany("INSERT INTO search_document (rowid, names, places, duties) VALUES (%s, %s, %s, %s)",
+                               stored)
         else:
             if stale:
                 cursor.execute("DELETE FROM search_document WHERE rowid = ANY(%s)", [stale])
-            # One statement per chunk, the documents as one JSON array written by json.dumps in C (psycopg
-            # would dump an array of 1,000 texts value by value in Python, then quote it).
             cursor.execute(
                 "INSERT INTO search_document (rowid, vector) "
                 "SELECT (document->>0)::bigint, (document->>1)::tsvector FROM json_array_elements(%s::json) document",
-                [json.dumps([(pk, tsvector_literal(fields)) for pk, fields in rows], ensure_ascii=False)],
+                stored,
             )
+
+
+def _index_chunks(chunks: list[tuple[list[int], bool]], found: dict[str, str], *, replace: bool = True,
+                  progress: Callable[[int, int], None] | None = None) -> int:
+    """Write the documents of each chunk of agency ids (with whether they were created in this
+    transaction), replacing theirs if `replace`; the words of their names go to `found`. Pipelined:
+    while the database writes one chunk's documents, Python analyses the next. A chunk's documents are
+    made before the next chunk's texts are read, and sent after: the read waits for the write before
+    (one chunk's work of Python later), never for this one."""
+    tokens: dict[str, list[str]] = {}
+    regions: dict[int, list[str]] = {}
+    written, done, total = 0, 0, sum(len(chunk) for chunk, _new in chunks)
+    with pipelined():
+        read = _texts(*chunks[0], regions=regions) if chunks else None
+        for number, (chunk, _new) in enumerate(chunks):
+            names: set[str] = set()
+            rows = list(_analyse(read, tokens=tokens, regions=regions, names=names))
+            stored = _stored(rows)
+            if number + 1 < len(chunks):
+                read = _texts(*chunks[number + 1], regions=regions)
+            _write(stored, stale=chunk if replace else [])
+            words_of(names, found)
+            written += len(rows)
+            done += len(chunk)
+            if progress:
+                progress(done, total)
+    return written
 
 
 @transaction.atomic
@@ -221,18 +294,13 @@ def index_agencies(agency_ids: Iterable[int | None], *, created: Iterable[int] =
     new rows), whose documents hold their own columns only."""
     ids = sorted({pk for pk in agency_ids if pk is not None})
     new = set(created)
-    tokens: dict[str, list[str]] = {}
-    regions: dict[int, list[str]] = {}
+    groups = (([pk for pk in ids if pk not in new], False), ([pk for pk in ids if pk in new], True))
+    chunks = [(group[start:start + CHUNK], is_new) for group, is_new in groups for start in range(0, len(group), CHUNK)]
+    if not chunks:
+        return 0
+    bump_index_version(set(ids))
     found: dict[str, str] = {}
-    written = 0
-    for group, is_new in (([pk for pk in ids if pk not in new], False), ([pk for pk in ids if pk in new], True)):
-        for start in range(0, len(group), CHUNK):
-            chunk = group[start:start + CHUNK]
-            names: set[str] = set()
-            rows = list(documents(chunk, new=is_new, tokens=tokens, regions=regions, names=names))
-            _write(rows, stale=chunk)
-            words_of(names, found)
-            written += len(rows)
+    written = _index_chunks(chunks, found)
     remember(found)
     return written
 
@@ -257,18 +325,9 @@ def rebuild(progress: Callable[[int, int], None] | None = None) -> int:
         cursor.execute("DELETE FROM search_document")
     bump_index_version()
     ids = list(Agency.objects.order_by("pk").values_list("pk", flat=True))
-    tokens: dict[str, list[str]] = {}
-    regions: dict[int, list[str]] = {}
     found: dict[str, str] = {}
-    written = 0
-    for start in range(0, len(ids), CHUNK):
-        names: set[str] = set()
-        rows = list(documents(ids[start:start + CHUNK], tokens=tokens, regions=regions, names=names))
-        _write(rows, stale=[])
-        words_of(names, found)
-        written += len(rows)
-        if progress:
-            progress(min(start + CHUNK, len(ids)), len(ids))
+    written = _index_chunks([(ids[start:start + CHUNK], False) for start in range(0, len(ids), CHUNK)], found,
+                            replace=False, progress=progress)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO search_document (search_document) VALUES ('optimize')")

@@ -221,3 +221,25 @@ def test_the_typo_vocabulary_follows_the_index_and_is_read_in_one_query(
         rebuild()
     assert not Word.objects.filter(key="zephyrine").exists()
     assert "quasar" in vocabulary() and "zephyrine" not in vocabulary()
+
+
+def test_documents_written_in_chunks_are_those_written_one_agency_at_a_time(seed, monkeypatch):
+    """Indexing reads each chunk's texts before the previous chunk's documents are sent (the writes are
+    pipelined on PostgreSQL): in chunks of two, every seed bureau gets the document it gets alone,
+    through an update and through a rebuild."""
+    from django.db import connection
+
+    from search import index
+
+    ids = sorted(Agency.objects.values_list("pk", flat=True))
+    for pk in ids:
+        index.index_agencies([pk])
+    alone = _stored_documents(ids)
+    monkeypatch.setattr(index, "CHUNK", 2)
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_document")
+    assert index.index_agencies(ids) == len(ids) == 5
+    assert _stored_documents(ids) == alone
+    assert index.rebuild() == 5
+    assert _stored_documents(ids) == alone
+    assert found("Lanzhou") == {GANSU}
