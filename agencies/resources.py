@@ -653,15 +653,29 @@ def rows_insert(model: type[models.Model], objs: list[models.Model], *, batch_si
     else:
         per_statement = min(batch_size, (connection.features.max_query_params or 65535) // len(fields))
         row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    preparing = [(field, _as_is(field, plain_numbers=as_json or connection.vendor == "sqlite")) for field in fields]
+    # Stamped fields (auto_now, auto_now_add) get one time stamp per statement, prepared once, as
+    # simple_history's bulk helpers give one to each batch (3.7 µs per value and row otherwise).
+    stamped = [(column, field) for column, field in enumerate(fields)
+               if isinstance(field, models.DateField) and (field.auto_now or field.auto_now_add)]
+    preparing = [(field, (dt.datetime, dt.date) if (column, field) in stamped  # as stamped, replaced below
+                  else _as_is(field, plain_numbers=as_json or connection.vendor == "sqlite"))
+                 for column, field in enumerate(fields)]
     for obj in objs:
         obj._prepare_related_fields_for_save(operation_name="bulk_create")
     with connection.cursor() as cursor:
         for start in range(0, len(objs), per_statement):
             chunk = objs[start:start + per_statement]
+            stamps = [(column, field.attname, field.pre_save(chunk[0], True)) for column, field in stamped]
+            for obj in chunk:
+                for _column, attname, stamp in stamps:
+                    setattr(obj, attname, stamp)
             rows = [[value if type(value := getattr(obj, field.attname)) in as_is
                      else field.get_db_prep_save(field.pre_save(obj, True), connection)
                      for field, as_is in preparing] for obj in chunk]
+            for column, _attname, stamp in stamps:
+                prepared = fields[column].get_db_prep_save(stamp, connection)
+                for values in rows:
+                    values[column] = prepared
             if as_json:
                 document = json.dumps([dict(zip(names, values, strict=True)) for values in rows], default=_json_value,
                                       ensure_ascii=False)

@@ -124,6 +124,16 @@ def test_rows_inserted_in_bulk_get_their_own_ids_and_their_parents_ids():
     assert {child.pk: child.slug for child in children} == stored
     assert set(Agency.objects.filter(parent=parent).values_list("slug", flat=True)) == set(stored.values())
     assert not children[0]._state.adding
+    # auto_now and auto_now_add: one time stamp per statement, on the objects as stored
+    before = timezone.now()
+    later = [Agency(slug=f"test-later-{n}", name=f"Later {n}", name_zh=f"后来{n}", level="county_bureau",
+                    region=region, timezone="Asia/Shanghai") for n in range(3)]
+    assert rows_insert(Agency, later, batch_size=2)
+    stamps = list(Agency.objects.filter(slug__startswith="test-later-").order_by("slug").values_list(
+        "created_at", "updated_at"))
+    assert stamps == [(obj.created_at, obj.updated_at) for obj in later]
+    assert all(before <= created <= updated <= timezone.now() for created, updated in stamps)
+    assert stamps[0] == stamps[1] != stamps[2]  # two statements
 
 
 def test_a_second_import_replaces_the_categories_of_existing_duties_and_sets_those_of_new_ones():
