@@ -76,6 +76,15 @@ def portal_kinds(sample: dict) -> dict[str, list[str]]:
 MIX = {"home": 15, "profile": 30, "search": 5, "api list": 15, "api detail": 15, "api status": 15, "sitemap": 5}
 
 
+def reference_kinds(sample: dict) -> dict[str, list[str]]:
+    """Issue 11's own measuring workload (its "today": 36 req/s, p95 2.3 s): the same mix, but every profile,
+    detail and status on the five seed bureaus, as the issue measured it (5 agencies, mixed pages)."""
+    slugs = [seed["slug"] for seed in sample["seeds"]]
+    return {**portal_kinds(sample), "profile": [f"/agencies/{slug}/" for slug in slugs],
+            "api detail": [f"{API}/agencies/{slug}/" for slug in slugs],
+            "api status": [f"{API}/agencies/{slug}/status/" for slug in slugs]}
+
+
 def portal_reads(sample: dict) -> dict[str, list]:
     slugs = [agency["slug"] for agency in sample["agencies"]]
     return {"list page 1": [f"{API}/agencies/"], "detail": [f"{API}/agencies/{slug}/" for slug in slugs]}
@@ -197,6 +206,16 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
     for engine in engines:
         for cache in caches:
             config = f"{engine}, cache {'on' if cache else 'off'}"
+            if "load" in parts:
+                # The issue's workload on a server of its own, so that it too starts from an empty cache.
+                if redis:
+                    servers.flush_redis()
+                with servers.gunicorn(datasets.database_url(size, engine), cache=cache, redis=redis, workers=workers,
+                                      threads=threads,
+                                      name=f"gunicorn-{engine}-{label}-cache-{int(cache)}-reference") as base_url:
+                    configs.setdefault(config, {})["reference"] = load(
+                        base_url, reference_kinds(sample), MIX, clients=clients, duration=2 * duration,
+                        name=f"{config}, issue 11's workload")
             if redis:
                 servers.flush_redis()
             with servers.gunicorn(datasets.database_url(size, engine), cache=cache, redis=redis, workers=workers,
@@ -204,7 +223,8 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
                                   name=f"gunicorn-{engine}-{label}-cache-{int(cache)}") as base_url:
                 if "load" in parts:
                     print(f"[load] {config}: one client, cold then warm", flush=True)
-                    entry = {"latency": cold_warm(base_url, kinds)}
+                    entry = configs.setdefault(config, {})
+                    entry["latency"] = cold_warm(base_url, kinds)
                     entry["mixed"] = load(base_url, kinds, MIX, clients=clients, duration=duration,
                                           name=f"{config}, mixed")
                     if cache:
@@ -215,7 +235,6 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
                                                    name=f"{config}, mixed, the next {duration:.0f} s")
                     entry["reads"] = load(base_url, reads, {}, clients=clients, duration=duration / 2,
                                           name=f"{config}, API reads")
-                    configs[config] = entry
                 if "http-search" in parts:
                     # Cache off: every request searches. Cache on (as deployed): the first request for a
                     # query searches, the repeats are answered from the shared cache.
@@ -268,6 +287,18 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
     if not redis:
         notes.append(f"Redis not reachable at {servers.REDIS_URL}: each worker had its own local-memory cache")
     if portal:
+        rows = []
+        for name in portal:
+            run = configs[name]["reference"]
+            target = "≥ 360 req/s, p95 ≤ 100 ms, 0 errors" if "cache on" in name else "≥ 36 req/s"
+            rows.append([name, _rate(run["rps"]), f"{run['rps'] / 36:.0f}×", ms(run["median"]), ms(run["p95"]),
+                         ms(run["p99"]), run["requests"], run["errors"], target])
+        table("load", f"Issue 11's workload (profiles, details and statuses of the 5 seed bureaus), {clients} clients "
+              f"× {2 * duration:.0f} s from an empty cache, gunicorn {served_by}",
+              ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "requests", "errors", "target (issue 11)"],
+              rows, [f"reference: {BASELINE}", *notes,
+                     "mix: " + ", ".join(f"{kind} {weight}%" for kind, weight in MIX.items())
+                     + "; home, search, API list and sitemap as in the workload below"], size=size)
         rows = []
         for name in portal:
             mixed = configs[name]["mixed"]
