@@ -29,6 +29,8 @@ def to_markdown(data: dict, parts: list[str] | None = None) -> str:
 
 
 SUMMARY = {  # title prefix -> the columns kept (all when None)
+    "Machine speed": None,
+    "Issue 11's workload": ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "errors"],
     "Mixed anonymous workload": ["server", "req/s", "p50", "p95", "p99", "errors", "vs cache off"],
     "Comparable API reads": None,
     "One client, 10 URLs per kind": None,
@@ -47,8 +49,8 @@ def summary_markdown(runs: list[dict]) -> str:
                     continue
                 picked = [i for i, name in enumerate(table["columns"]) if keep is None or name in keep]
                 columns = ["agencies", *(table["columns"][i] for i in picked)]
-                rows = [[f"{table['size']:,}", *(cell(row[i]).replace("|", "\\|") for i in picked)]
-                        for row in table["rows"]]
+                size = f"{table['size']:,}" if table.get("size") else "—"
+                rows = [[size, *(cell(row[i]).replace("|", "\\|") for i in picked)] for row in table["rows"]]
                 if blocks and blocks[-1][0].startswith(prefix) and blocks[-1][1] == columns:
                     blocks[-1][2].extend(rows)
                 else:

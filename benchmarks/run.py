@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Run as a script, Python puts benchmarks/ first on the path, where a module could shadow a package.
 sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks")]
 
-from benchmarks import datasets, report  # noqa: E402
+from benchmarks import datasets, machine, report  # noqa: E402
 
 SERVED_PARTS = ["load", "http-search"]
 DATA_ONLY = "data"  # `--parts data`: build or check the datasets, measure nothing
@@ -75,6 +75,13 @@ def child(size: int, engine: str, parts: list[str], fragment: Path, *, regenerat
     report.dump(fragment)
 
 
+def _print_speed(speed: dict[str, dict]) -> None:
+    report.table("machine", f"Machine speed: `{machine.LOOP}`, best of 5",
+                 ["when", *next(iter(speed.values()))], [[when, *probe.values()] for when, probe in speed.items()],
+                 ["the same loop took 47 ms alone and 91-101 ms on both cores at once at 21:58 UTC on 7 Dec 2026, "
+                  "85 ms either way a quarter of an hour later: read a run's figures beside its machine"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[3300], help="agencies per dataset (default 3300)")
@@ -114,6 +121,8 @@ def main() -> None:
         notes.append(f"PostgreSQL not reachable at {datasets.PG_URL}: SQLite only")
         print(f"[bench] {notes[-1]}")
     started = dt.datetime.now(dt.UTC)
+    speed = {"start": machine.probe()}
+    _print_speed(speed)
     fragments: list[report.Table] = []
     datasets.DATA.mkdir(parents=True, exist_ok=True)
     for size in sizes:
@@ -134,11 +143,13 @@ def main() -> None:
 
             served_parts.run(size, engines, served, clients=args.clients, duration=args.duration,
                              workers=args.workers, threads=args.threads)
+    speed["end"] = machine.probe()
+    _print_speed(speed)
     if args.json:
         meta = {"started": started.isoformat(timespec="seconds"), "sizes": sizes, "databases": engines,
                 "parts": parts, "clients": args.clients, "duration_s": args.duration, "notes": notes,
                 "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                            "platform": platform.platform()},
+                            "platform": platform.platform(), "speed": speed},
                 "commit": subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                          text=True).stdout.strip()}
         tables = [asdict(t) for t in fragments + report.TABLES]

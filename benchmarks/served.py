@@ -291,7 +291,7 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
         for name in portal:
             run = configs[name]["reference"]
             target = "≥ 360 req/s, p95 ≤ 100 ms, 0 errors" if "cache on" in name else "≥ 36 req/s"
-            rows.append([name, _rate(run["rps"]), f"{run['rps'] / 36:.0f}×", ms(run["median"]), ms(run["p95"]),
+            rows.append([name, _rate(run["rps"]), f"{run['rps'] / 36:.1f}×", ms(run["median"]), ms(run["p95"]),
                          ms(run["p99"]), run["requests"], run["errors"], target])
         table("load", f"Issue 11's workload (profiles, details and statuses of the 5 seed bureaus), {clients} clients "
               f"× {2 * duration:.0f} s from an empty cache, gunicorn {served_by}",
