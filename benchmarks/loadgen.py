@@ -56,6 +56,7 @@ class LoadResult:
     errors: int
     statuses: dict[str, int]
     kinds: dict[str, KindResult]
+    client_cpu_s: float = 0.0  # CPU time of this load generator itself: it shares the server's cores
 
     @property
     def rps(self) -> float:
@@ -74,6 +75,7 @@ class LoadResult:
             kinds[name] = entry
         return {"clients": self.clients, "duration_s": self.duration_s, "elapsed_s": round(self.elapsed_s, 3),
                 "requests": self.requests, "errors": self.errors, "rps": round(self.rps, 2),
+                "client_cpu_s": round(self.client_cpu_s, 3),
                 "statuses": self.statuses, **summary(self.latencies()), "kinds": kinds}
 
 
@@ -108,7 +110,7 @@ async def run_load(base_url: str, kinds: list[Kind], *, clients: int, duration: 
     weights = [kind.weight for kind in kinds]
     sent = 0
     loop = asyncio.get_running_loop()
-    started = loop.time()
+    started, cpu_started = loop.time(), time.process_time()
     deadline = started + duration
 
     async def client(number: int, session: aiohttp.ClientSession) -> None:
@@ -142,7 +144,8 @@ async def run_load(base_url: str, kinds: list[Kind], *, clients: int, duration: 
     elapsed = loop.time() - started
     return LoadResult(clients=clients, duration_s=duration, elapsed_s=elapsed,
                       requests=sum(r.requests for r in results.values()),
-                      errors=sum(r.errors for r in results.values()), statuses=dict(statuses), kinds=results)
+                      errors=sum(r.errors for r in results.values()), statuses=dict(statuses), kinds=results,
+                      client_cpu_s=time.process_time() - cpu_started)
 
 
 async def probe(base_url: str, paths: list[str], *, timeout: float = 60.0, budget_s: float = 20.0) -> list[float]:
@@ -191,7 +194,7 @@ def result_from_dict(data: dict) -> LoadResult:
     kinds = {name: KindResult(k["units"], k["requests"], k["errors"], k.get("latencies_ms", []))
              for name, k in data["kinds"].items()}
     return LoadResult(data["clients"], data["duration_s"], data["elapsed_s"], data["requests"], data["errors"],
-                      data["statuses"], kinds)
+                      data["statuses"], kinds, data.get("client_cpu_s", 0.0))
 
 
 if __name__ == "__main__":

@@ -30,8 +30,9 @@ def to_markdown(data: dict, parts: list[str] | None = None) -> str:
 
 SUMMARY = {  # title prefix -> the columns kept (all when None)
     "Machine speed": None,
-    "Issue 11's workload": ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "errors"],
-    "Mixed anonymous workload": ["server", "req/s", "p50", "p95", "p99", "errors", "vs cache off"],
+    "Issue 11's workload": ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "errors", "load generator CPU"],
+    "Mixed anonymous workload": ["server", "req/s", "p50", "p95", "p99", "errors", "vs cache off",
+                                 "load generator CPU"],
     "Comparable API reads": None,
     "One client, 10 URLs per kind": None,
     "Search (issue 8)": None,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import sqlite3
 import subprocess
 import sys
@@ -275,6 +276,13 @@ def run(size: int, engines: list[str], parts: list[str], *, clients: int, durati
            workers=workers, threads=threads)
 
 
+def _client_share(run: dict) -> str:
+    """The load generator's own CPU as a share of the machine's cores over the run (it shares them)."""
+    if not run.get("client_cpu_s") or not run.get("elapsed_s"):
+        return "—"
+    return f"{run['client_cpu_s'] / (run['elapsed_s'] * (os.cpu_count() or 1)):.0%} of {os.cpu_count()} cores"
+
+
 def _rate(value: float) -> str:
     return "—" if value is None or math.isnan(value) else f"{value:,.0f}"
 
@@ -292,10 +300,11 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
             run = configs[name]["reference"]
             target = "≥ 360 req/s, p95 ≤ 100 ms, 0 errors" if "cache on" in name else "≥ 36 req/s"
             rows.append([name, _rate(run["rps"]), f"{run['rps'] / 36:.1f}×", ms(run["median"]), ms(run["p95"]),
-                         ms(run["p99"]), run["requests"], run["errors"], target])
+                         ms(run["p99"]), run["requests"], run["errors"], _client_share(run), target])
         table("load", f"Issue 11's workload (profiles, details and statuses of the 5 seed bureaus), {clients} clients "
               f"× {2 * duration:.0f} s from an empty cache, gunicorn {served_by}",
-              ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "requests", "errors", "target (issue 11)"],
+              ["server", "req/s", "vs 36 req/s", "p50", "p95", "p99", "requests", "errors", "load generator CPU",
+               "target (issue 11)"],
               rows, [f"reference: {BASELINE}", *notes,
                      "mix: " + ", ".join(f"{kind} {weight}%" for kind, weight in MIX.items())
                      + "; home, search, API list and sitemap as in the workload below"], size=size)
@@ -306,12 +315,14 @@ def _print(size: int, engines: list[str], configs: dict, search: dict, datasette
             gain = f"{mixed['rps'] / off['rps']:.1f}×" if off and "cache on" in name and off["rps"] else ""
             target = "≥ 360 req/s, p95 ≤ 100 ms, 0 errors" if "cache on" in name else "≥ 36 req/s"
             rows.append([name, _rate(mixed["rps"]), ms(mixed["median"]), ms(mixed["p95"]), ms(mixed["p99"]),
-                         mixed["requests"], mixed["errors"], gain, target])
+                         mixed["requests"], mixed["errors"], gain, _client_share(mixed), target])
             if (steady := configs[name].get("mixed next")):
                 rows.append([f"{name}, the next {duration:.0f} s", _rate(steady["rps"]), ms(steady["median"]),
-                             ms(steady["p95"]), ms(steady["p99"]), steady["requests"], steady["errors"], "", target])
+                             ms(steady["p95"]), ms(steady["p99"]), steady["requests"], steady["errors"], "",
+                             _client_share(steady), target])
         table("load", f"Mixed anonymous workload, {clients} clients × {duration:.0f} s, gunicorn {served_by}",
-              ["server", "req/s", "p50", "p95", "p99", "requests", "errors", "vs cache off", "target (issue 11)"],
+              ["server", "req/s", "p50", "p95", "p99", "requests", "errors", "vs cache off", "load generator CPU",
+               "target (issue 11)"],
               rows, [f"reference: {BASELINE}", *notes,
                      "mix: " + ", ".join(f"{kind} {weight}%" for kind, weight in MIX.items())
                      + f"; profiles, details and statuses: half of them on {HOT} popular bureaus, the rest over "

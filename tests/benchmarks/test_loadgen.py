@@ -40,6 +40,8 @@ def test_two_clients_for_two_seconds_count_every_request_and_each_error(seed, li
     assert kinds["missing"]["errors"] == kinds["missing"]["requests"]
     assert result["errors"] == result["statuses"].get("404", 0)
     assert result["statuses"].get("200", 0) == result["requests"] - result["errors"]
+    # Its own CPU time is counted (the cores it shares with the server): some, never more than it had.
+    assert 0 < result["client_cpu_s"] <= result["elapsed_s"]
 
     # A unit of two requests counts two requests, one error (the 404) and one latency sample.
     result = _loadgen(live_server.url, workload[2:], tmp_path, duration=1)
