@@ -1,6 +1,6 @@
 """How fast this machine is at the moment of a run: the same pure-Python loop on one core, then on every
-core at once. The machine is shared: on one day the loop took 47 ms, on another 85 ms, and every figure
-of a run moves with it. Printed at the start and the end of a run, so that two runs' figures are read
+core at once. The machine is shared: on one evening the loop took 47 ms, a quarter of an hour later 85 ms,
+and every figure of a run moves with it. Printed at the start and the end of a run, so that two runs' figures are read
 with their machines beside them."""
 from __future__ import annotations
 

@@ -78,8 +78,8 @@ def child(size: int, engine: str, parts: list[str], fragment: Path, *, regenerat
 def _print_speed(speed: dict[str, dict]) -> None:
     report.table("machine", f"Machine speed: `{machine.LOOP}`, best of 5",
                  ["when", *next(iter(speed.values()))], [[when, *probe.values()] for when, probe in speed.items()],
-                 ["the same loop took 47 ms alone and 91-101 ms on both cores at once at 21:58 UTC on 7 Dec 2026, "
-                  "85 ms either way a quarter of an hour later: read a run's figures beside its machine"])
+                 ["the machine is shared and its speed moves, within an hour too: read a run's figures beside "
+                  "its machine"])
 
 
 def main() -> None:
