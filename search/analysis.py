@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 
@@ -26,7 +27,9 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 # `[^\W_{CJK}]`: a word character that is neither `_` nor Chinese, in one class (not a lookahead per character).
 TOKEN_RE = re.compile(rf"(?P<cjk>[{CJK}]+)|(?P<word>[^\W_{CJK}]+)")
 CJK_RE = re.compile(rf"[{CJK}]")
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is stemming in its own attributes: one per thread (gunicorn's
+# gthread workers), or two threads stemming at once corrupt each other's word (an IndexError: a 500).
+_stemmers = threading.local()
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,10 @@ def pieces(text: str) -> list[Piece]:
 def stem(word: str) -> str:
     if word.isdigit():
         return word
-    return _stemmer.stemWord(word)
+    stemmer = getattr(_stemmers, "english", None)
+    if stemmer is None:
+        stemmer = _stemmers.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def bigrams(run: str) -> list[str]:

@@ -94,3 +94,38 @@ def test_contains_says_what_spans_would_find(text, query):
 
     for clause in parse(query, [["科技", "科学技术"], ["s&t", "science and technology"]]).clauses:
         assert contains(text, clause.phrases) == bool(spans(text, clause.phrases)), clause
+
+
+def test_stemming_is_right_when_threads_stem_at_once():
+    """gunicorn's gthread workers stem in several threads at the same time: a stemmer shared between
+    threads keeps one word's state, and another thread's word corrupts it (an IndexError, or a wrong stem)."""
+    import sys
+    import threading
+
+    from search.analysis import stem
+
+    words = ["administration", "responsibilities", "popularization", "technological", "generalizations",
+             "supervising", "organizational", "coordinating", "internationally", "cooperation"]
+    expected = [stem.__wrapped__(word) for word in words]
+    wrong: list[object] = []
+
+    def work():
+        try:
+            for _ in range(300):
+                got = [stem.__wrapped__(word) for word in words]
+                if got != expected:
+                    wrong.append(got)
+        except Exception as error:  # noqa: BLE001 - the failure this test looks for
+            wrong.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter allows
+    try:
+        threads = [threading.Thread(target=work) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert not wrong, wrong[:3]
