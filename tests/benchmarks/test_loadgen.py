@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.loadgen import require_loopback
+from benchmarks.loadgen import Kind, require_loopback, run_load
 from benchmarks.report import percentile
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -60,7 +60,55 @@ def test_a_refused_connection_is_an_error_not_a_crash(tmp_path):
         port = unused.getsockname()[1]
     result = _loadgen(f"http://127.0.0.1:{port}", [{"name": "down", "units": ["/"]}], tmp_path, duration=0.3)
     assert result["requests"] == result["errors"] > 0
-    assert set(result["statuses"]) == {"ClientConnectorError"}
+    assert set(result["statuses"]) == {"ConnectionRefusedError"}
+
+
+ANSWERS = {  # how servers end an answer: a length (kept), chunks (kept), or closing the connection
+    b"/length": b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+    b"/chunked": b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhel\r\n2;x=y\r\nlo\r\n0\r\n\r\n",
+    b"/close": b"HTTP/1.1 503 Busy\r\nConnection: close\r\n\r\nno length, closed",
+    b"/short": b"HTTP/1.1 200 OK\r\nContent-Length: 50\r\nConnection: close\r\n\r\ncut short",
+}
+
+
+def test_each_way_an_answer_ends_is_read_whole_and_kept_connections_are_reused():
+    """The client reads HTTP/1.1 itself: a length, chunks and a closed connection each end an answer,
+    a connection the server keeps serves the next request, and a body cut short is an error."""
+    import asyncio
+
+    connections, requests = [], []
+
+    async def serve(reader, writer):
+        connections.append(writer)
+        try:
+            while line := await reader.readline():
+                await reader.readuntil(b"\r\n\r\n")
+                path = line.split()[1]
+                requests.append(path)
+                writer.write(ANSWERS[path])
+                await writer.drain()
+                if path in (b"/close", b"/short"):
+                    break
+        finally:
+            writer.close()
+
+    async def measure():
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        kinds = [Kind("kept", 3, [["/length", "/chunked"]]), Kind("closed", 1, [["/close"]]),
+                 Kind("short", 1, [["/short"]])]
+        async with server:
+            return await run_load(f"http://127.0.0.1:{port}", kinds, clients=2, duration=0.5)
+
+    result = asyncio.run(measure())
+    kept, closed, short = (result.kinds[name] for name in ("kept", "closed", "short"))
+    assert kept.units and closed.units and short.units
+    assert kept.errors == 0 and kept.requests == 2 * kept.units
+    assert closed.errors == closed.requests and short.errors == short.requests
+    assert result.statuses == {"200": kept.requests, "503": closed.requests, "IncompleteReadError": short.requests}
+    assert result.requests == len(requests)
+    # A new connection only for the first request and after each answer that closed one.
+    assert len(connections) <= 2 + closed.requests + short.requests < result.requests
 
 
 @pytest.mark.parametrize("url", ["http://10.0.0.1:8000", "http://192.168.1.5", "http://example.org"])
