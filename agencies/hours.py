@@ -145,6 +145,15 @@ class OfficeStatus:
         return {"open": True, "closed": False}.get(self.state)
 
 
+def status_holds_until(status: OfficeStatus) -> dt.datetime:
+    """Until when the bureau's status line, everything its page says about "today" and its status answer
+    in the API (but for the moment asked) read as they do at `status.at`: its next opening or closing,
+    or midnight where the bureau is, whichever is first (a closed line names "tomorrow" or a weekday
+    relative to today)."""
+    midnight = dt.datetime.combine(status.at.date() + dt.timedelta(days=1), dt.time(0), tzinfo=status.at.tzinfo)
+    return min(status.next_change, midnight) if status.next_change else midnight
+
+
 def day_schedule(hours: Sequence, special_days: Sequence, calendar: Calendar, date: dt.date) -> DaySchedule:
     """The intervals an agency keeps on one local date, and why."""
     specials = [special for special in special_days if special.date == date]

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
-from agencies.hours import Calendar, CalendarDay, DaySchedule, OfficeStatus, day_schedule
+from agencies.hours import Calendar, CalendarDay, DaySchedule, OfficeStatus, day_schedule, status_holds_until
 from agencies.models import Agency, OfficeHours, SpecialDay
 
 
@@ -86,14 +86,6 @@ def status_line(status: OfficeStatus) -> StatusLine:
         return StatusLine("closed", _("%(reason)s · no opening hours ahead") % {"reason": reason})
     when = format_moment(status.next_change, status.at)
     return StatusLine("closed", _("%(reason)s · opens %(when)s") % {"reason": reason, "when": when})
-
-
-def status_holds_until(status: OfficeStatus) -> dt.datetime:
-    """Until when the bureau's status line and everything its page says about "today" read as they do
-    at `status.at`: its next opening or closing, or midnight where the bureau is, whichever is first
-    (a closed line names "tomorrow" or a weekday relative to today)."""
-    midnight = dt.datetime.combine(status.at.date() + dt.timedelta(days=1), dt.time(0), tzinfo=status.at.tzinfo)
-    return min(status.next_change, midnight) if status.next_change else midnight
 
 
 def listing_holds_until(statuses: Sequence[OfficeStatus]) -> dt.datetime | None:

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agencies.hours import Calendar, agency_status
+from agencies.hours import Calendar, agency_status, status_holds_until
 from agencies.models import Agency, Region, RegionTally
 from agencies.opening import listed_status
 from api.filters import AgencyFilter
@@ -39,7 +39,6 @@ from portal.status import (
     format_time,
     listing_holds_until,
     profile_clock,
-    status_holds_until,
     status_line,
     upcoming_days,
     weekly_tables,

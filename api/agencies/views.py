@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
+import math
+import zoneinfo
 from pathlib import Path
 
 import holidays
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +22,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from agencies.hours import Calendar, agency_status
+from agencies.hours import Calendar, agency_status, status_holds_until
 from agencies.models import Agency, Region, match_prefetches
 from api.agencies.serializers import (
     ERRORS,
@@ -40,7 +44,7 @@ from api.renderers import CSVRenderer, FormatParameterMixin, csv_lines
 from api.throttling import AnonThrottle
 from duties.models import profile_duties
 from freshness import version as content_version
-from freshness.memo import remember
+from freshness.memo import remember, store_answer, stored_answer
 
 
 def agency_profile() -> QuerySet[Agency]:
@@ -207,17 +211,22 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
         query = StatusQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         explicit_at = query.validated_data.get("at")
-        # A fixed moment is an answer like any other; "now" is computed per request (microseconds)
-        # from the agency's rules and the calendar, both read from the shared cache.
+        # A fixed moment is an answer like any other. "Now" is computed from the agency's rules and the
+        # calendar (both from the shared cache) once, then kept until it next changes (`_status_now`).
         version = content_version.current()
         if explicit_at and (response := self.cached(version=version)):
             return response
         slug_key = hashlib.sha256(slug.encode()).hexdigest()
+        if not explicit_at:
+            return self._status_now(slug, slug_key, version)
+        return Response(self._status_data(slug, slug_key, version, explicit_at)[0])
+
+    def _status_data(self, slug: str, slug_key: str, version, at: dt.datetime):
         agency = remember(f"status-rules:{slug_key}", lambda: status_rules(slug), version=version)
         if agency is None:
             raise Http404
         calendar = remember("calendar", Calendar.load, version=version, local=True)
-        status = agency_status(agency, explicit_at or timezone.now(), calendar)
+        status = agency_status(agency, at, calendar)
         payload = {
             "open": status.is_open,
             "reason": status.reason,
@@ -228,15 +237,30 @@ class AgencyViewSet(FormatParameterMixin, ConditionalGetMixin, viewsets.ReadOnly
             "next_change": status.next_change.isoformat() if status.next_change else None,
             "timezone": status.timezone,
         }
-        # "Now" moves with the clock: its Last-Modified is the moment of asking, and its weak ETag
-        # ignores `at`, so a client is told "unchanged" until the answer changes.
-        response = None
-        if not explicit_at:
-            answer = sorted((key, value) for key, value in payload.items() if key != "at")
-            response = self.not_modified(answer, last_modified=max(agency.updated_at, timezone.now()), weak=True)
-        if response is not None:
-            return response
-        return Response(StatusSerializer(payload).data)
+        return StatusSerializer(payload).data, status, agency
+
+    def _status_now(self, slug: str, slug_key: str, version):
+        """The answer for "now" reads the same until the bureau next opens or closes, or its midnight falls
+        (`status_holds_until`): it is kept until then (the shared cache, and the worker's own copy), and
+        only its `at`, the moment of asking, is filled per request. Its weak ETag ignores `at`, so a client
+        is told "unchanged" until the answer changes; its Last-Modified is the moment of asking."""
+        now = timezone.now()
+        key = f"api:status-now:{version.key}:{slug_key}"
+        keep = settings.FRESHNESS_CACHE_RESPONSES
+        entry = stored_answer(key, lambda entry: now < entry[0]) if keep else None
+        if entry is None:
+            data, status, agency = self._status_data(slug, slug_key, version, now)
+            until = status_holds_until(status)
+            entry = (until, agency.updated_at, json.dumps(data).encode())
+            if keep:
+                timeout = min(settings.FRESHNESS_TIMEOUT, math.ceil((until - now).total_seconds()))
+                store_answer(key, entry, max(1, timeout))
+        _, updated_at, body = entry
+        data = json.loads(body)
+        data["at"] = now.astimezone(zoneinfo.ZoneInfo(data["timezone"])).isoformat()
+        answer = sorted((name, value) for name, value in data.items() if name != "at")
+        response = self.not_modified(answer, last_modified=max(updated_at, now), weak=True)
+        return response or Response(data)
 
 
 @extend_schema(tags=["regions"])

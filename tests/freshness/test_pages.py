@@ -102,6 +102,40 @@ def test_open_now_is_right_to_the_minute(seed, client, monkeypatch):
     assert api["count"] == 0
 
 
+def test_the_status_now_is_kept_until_it_changes_with_the_moment_asked_filled_per_request(seed, client, monkeypatch):
+    """Gansu is open until its lunch break at 12:00: from 11:58 to 11:59:59 the answer for "now" is the
+    stored one (no SQL but the version, no cache read), with `at` the moment of asking and the same weak
+    ETag; at 12:00 it is computed again; a write before then is seen by the very next request."""
+    from django.core.cache import cache
+
+    from agencies.models import Agency
+
+    status = f"/api/v1/agencies/{GANSU}/status/"
+    frozen = {"now": dt.datetime(2026, 11, 23, 11, 58, 0, tzinfo=CST)}
+    monkeypatch.setattr(timezone, "now", lambda: frozen["now"].astimezone(dt.UTC))
+    first = client.get(status)
+    assert first.json()["open"] is True and first.json()["next_change"] == "2026-11-23T12:00:00+08:00"
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
+    frozen["now"] = dt.datetime(2026, 11, 23, 11, 59, 59, 500000, tzinfo=CST)
+    with CaptureQueriesContext(connection) as queries:
+        kept = client.get(status)
+    assert len(queries) == 1 and "number" in queries[0]["sql"]  # the content version alone
+    assert not [key for key in reads if "status" in key]
+    assert kept.json() == {**first.json(), "at": "2026-11-23T11:59:59.500000+08:00"}
+    assert kept["ETag"] == first["ETag"] and kept["ETag"].startswith("W/")
+    assert client.get(status, HTTP_IF_NONE_MATCH=kept["ETag"]).status_code == 304
+
+    frozen["now"] = dt.datetime(2026, 11, 23, 12, 0, 0, tzinfo=CST)
+    lunch = client.get(status)
+    assert lunch.json()["open"] is False and lunch.json()["reason"] == "lunch_break"
+    assert lunch["ETag"] != kept["ETag"]
+
+    Agency.objects.get(slug=GANSU).office_hours.all().delete()  # a write moves the version
+    assert client.get(status).json()["reason"] == "not_published"
+
+
 def test_signed_in_staff_never_get_a_stored_page(seed, client, editor_client):
     client.get(PAGE)
     with CaptureQueriesContext(connection) as queries:
@@ -127,7 +161,8 @@ def test_the_calendar_is_kept_in_process_until_the_content_changes(seed, client,
     reads = []
     real_get = cache.get
     monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: reads.append(key) or real_get(key, *args, **kwargs))
-    assert client.get(status).status_code == 200
+    # Another moment: an answer not stored yet, computed from the rules (a cache read) and the calendar.
+    assert client.get(status, {"at": "2026-11-23T10:00:00+08:00"}).status_code == 200
     assert reads and not [key for key in reads if key.endswith(":calendar")]
     day = timezone.localtime(timezone.now(), CST).date()
     PublicHoliday.objects.create(date=day, kind="holiday", name="Test closure", name_zh="测试")
