@@ -8,6 +8,7 @@ costs one primary-key read, and a 200 another request already rendered is served
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import hashlib
 from contextlib import ExitStack
 
@@ -23,6 +24,16 @@ from freshness.pages import answer_key, minute_of
 
 API_VERSION = "v1"
 MAX_AGE = 60  # seconds a client or proxy may reuse an answer without asking again
+
+
+def gzipped(body: bytes) -> bytes | None:
+    """The body gzipped once for every request that will be answered from the store (portal.compression
+    sends it to clients that accept gzip): at zlib's default level, not the per-response level 1, since
+    it is paid once. No padding: an API answer holds no secret. None where it would not be smaller."""
+    if len(body) < 200:
+        return None
+    compressed = gzip.compress(body, compresslevel=6, mtime=0)
+    return compressed if len(compressed) < len(body) else None
 
 
 def make_etag(request, *parts: object, weak: bool = False) -> str:
@@ -70,8 +81,10 @@ class ConditionalGetMixin:
         if settings.FRESHNESS_CACHE_RESPONSES:  # off: every answer computed, nothing stored
             key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
             if (entry := stored_answer(key)) is not None:
-                content_type, body = entry
-                return HttpResponse(body, content_type=content_type)
+                content_type, gzipped, body = entry
+                response = HttpResponse(body, content_type=content_type)
+                response.gzipped = gzipped
+                return response
             self._store_key = key
             self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
         if self._pins is not None:
@@ -100,5 +113,7 @@ class ConditionalGetMixin:
             if self._store_key and response.status_code == 200 and request.method == "GET" and not response.streaming:
                 if hasattr(response, "render"):
                     response.render()
-                store_answer(self._store_key, (response["Content-Type"], response.content), self._store_timeout)
+                response.gzipped = gzipped(response.content)
+                store_answer(self._store_key, (response["Content-Type"], response.gzipped, response.content),
+                             self._store_timeout)
         return response

@@ -5,7 +5,8 @@ the attacker chooses (reflected in the same body), given many requests from the 
 Whitenoise compresses static files only; this middleware does the dynamic responses:
 
 * API (JSON, CSV, the OpenAPI schema): compressed. It holds no secret at all — public data, no
-  cookies read, no authentication, no CSRF token — so there is nothing for a length oracle to find.
+  cookies read, no authentication, no CSRF token — so there is nothing for a length oracle to find,
+  and an answer stored for every request is compressed once, when stored, without padding.
 * Public site pages (HTML): compressed. Their only secret is the CSRF token of the correction form,
   which Django masks with a fresh random value on every response (so no byte string repeats across
   requests for an attacker to converge on), and Django's GZipMiddleware adds "Heal the Breach"
@@ -44,8 +45,15 @@ def compress(content: bytes, max_random_bytes: int) -> bytes:
 
 
 class CompressionMiddleware(GZipMiddleware):
+    """A response may carry `gzipped`: its body compressed already, once, when it was stored for every
+    request (an API answer, which has no secret to pad: `api.caching`). It is sent as it is."""
+
+    admin_prefix: str | None = None
+
     def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
-        if request.path.startswith(reverse("admin:index")):
+        if self.admin_prefix is None:
+            self.admin_prefix = reverse("admin:index")
+        if request.path.startswith(self.admin_prefix):
             return response
         content_type = response.get("Content-Type", "").split(";")[0].strip()
         if content_type not in COMPRESSED_TYPES:
@@ -58,7 +66,7 @@ class CompressionMiddleware(GZipMiddleware):
         patch_vary_headers(response, ("Accept-Encoding",))
         if not re_accepts_gzip.search(request.META.get("HTTP_ACCEPT_ENCODING", "")):
             return response
-        compressed = compress(response.content, self.max_random_bytes)
+        compressed = getattr(response, "gzipped", None) or compress(response.content, self.max_random_bytes)
         if len(compressed) >= len(response.content):
             return response
         response.content = compressed
