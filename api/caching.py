@@ -81,9 +81,9 @@ class ConditionalGetMixin:
         if settings.FRESHNESS_CACHE_RESPONSES:  # off: every answer computed, nothing stored
             key = f"api:{answer_key(request, etag, getattr(request, 'accepted_media_type', ''))}"
             if (entry := stored_answer(key)) is not None:
-                content_type, gzipped, body = entry
+                content_type, compressed, body = entry
                 response = HttpResponse(body, content_type=content_type)
-                response.gzipped = gzipped
+                response.gzipped = compressed
                 return response
             self._store_key = key
             self._store_timeout = 2 * MAX_AGE if clock else settings.FRESHNESS_TIMEOUT
